@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from recruitiq import __version__
+from recruitiq.applications.endpoints import router as applications_router
+from recruitiq.audit.endpoints import router as audit_router
+from recruitiq.auth.endpoints import router as auth_router
+from recruitiq.candidates.endpoints import router as candidates_router
+from recruitiq.config import Settings, get_settings
+from recruitiq.db import make_engine, make_session_factory
+from recruitiq.errors import install_error_handlers
+from recruitiq.events.endpoints import router as events_router
+from recruitiq.interviews.endpoints import router as interviews_router
+from recruitiq.jobs.endpoints import router as jobs_router
+from recruitiq.kit.idempotency import IdempotencyMiddleware
+from recruitiq.messaging.endpoints import router as messaging_router
+from recruitiq.offers.endpoints import router as offers_router
+from recruitiq.portal.endpoints import router as portal_router
+from recruitiq.reports.endpoints import router as reports_router
+from recruitiq.webhooks.endpoints import router as webhooks_router
+from recruitiq.worker import start_embedded
+
+logger = logging.getLogger("recruitiq")
+
+ROUTERS = (
+    auth_router,
+    jobs_router,
+    candidates_router,
+    applications_router,
+    interviews_router,
+    offers_router,
+    events_router,
+    webhooks_router,
+    messaging_router,
+    reports_router,
+    audit_router,
+    portal_router,
+)
+
+DESCRIPTION = """
+The RecruitIQ API: every hiring action is one REST call, every hiring event a signed webhook.
+
+Authenticate with `Authorization: Bearer <token>`, where the token is a login token from
+`POST /api/v1/auth/login` or an API key `riq_live_…` with scopes `<area>:read|write`.
+Errors share one shape: `{"success": false, "error": {"code", "message", "details", "requestId"}}`.
+Every POST accepts an `Idempotency-Key` header.
+"""
+
+
+def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings.resolved_database_url)
+    session_factory = make_session_factory(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        tasks = await start_embedded(app) if run_worker else []
+        try:
+            yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(BaseException):
+                    await task
+            engine.dispose()
+
+    app = FastAPI(
+        title="RecruitIQ API",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory
+    install_error_handlers(app)
+    app.add_middleware(IdempotencyMiddleware, session_factory=session_factory)
+
+    @app.middleware("http")
+    async def _request_id(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request.state.request_id = request.headers.get("x-request-id") or (
+            f"req_{uuid.uuid4().hex[:16]}"
+        )
+        response = await call_next(request)
+        response.headers["X-Request-Id"] = request.state.request_id
+        return response
+
+    @app.get("/healthz", tags=["meta"])
+    def healthz() -> dict[str, object]:
+        return {"success": True, "status": "ok", "version": __version__}
+
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

@@ -1,0 +1,1 @@
+"""Organizations, users, login tokens, API keys, scopes and the request principal."""

@@ -1,0 +1,109 @@
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session, sessionmaker
+
+from recruitiq import migrate
+from recruitiq.config import get_settings
+
+app = typer.Typer(
+    help="RecruitIQ: recruiting API, webhook dispatcher and portal.", no_args_is_help=True
+)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+
+def _session_factory() -> sessionmaker[Session]:
+    from recruitiq.db import make_engine, make_session_factory
+
+    return make_session_factory(make_engine(get_settings().resolved_database_url))
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "heads") -> None:
+    """Apply migrations (the only way the schema is made)."""
+    url = get_settings().resolved_database_url
+    migrate.upgrade(url, revision)
+    typer.echo("database is up to date")
+
+
+@app.command()
+def bootstrap() -> None:
+    """Create the demo organization, an admin user and an API key (printed once)."""
+    from recruitiq.bootstrap import ensure_demo_organization
+    from recruitiq.db import unit_of_work
+
+    settings = get_settings()
+    with unit_of_work(_session_factory()) as session:
+        creds = ensure_demo_organization(session)
+    base = settings.public_url.rstrip("/")
+    if creds.created:
+        typer.echo(
+            "\n".join(
+                [
+                    "",
+                    "RecruitIQ demo organization created. These secrets are shown only now:",
+                    f"  login e-mail : {creds.email}",
+                    f"  password     : {creds.password}",
+                    f"  API key      : {creds.api_key}",
+                    f"  API docs     : {base}/docs",
+                    f"  portal       : {base}/portal",
+                    "",
+                ]
+            )
+        )
+    else:
+        typer.echo(
+            f"Demo organization already exists (login {creds.email}); its password and API key "
+            f"were printed when it was created. Portal: {base}/portal  API docs: {base}/docs"
+        )
+
+
+@app.command("create-api-key")
+def create_api_key(
+    org: Annotated[str, typer.Option(help="Organization id (org_…)")],
+    scopes: Annotated[str, typer.Option(help="Comma-separated, e.g. jobs:read,webhooks:write")],
+    name: Annotated[str, typer.Option()] = "CLI key",
+) -> None:
+    """Create an API key for an organization and print it (once)."""
+    from recruitiq.auth import service
+    from recruitiq.auth.scopes import ALL_SCOPES
+    from recruitiq.bootstrap import organization_exists
+    from recruitiq.db import unit_of_work
+
+    wanted = [s.strip() for s in scopes.split(",") if s.strip()]
+    unknown = [s for s in wanted if s not in ALL_SCOPES]
+    if unknown or not wanted:
+        known = ", ".join(ALL_SCOPES)
+        typer.echo(f"unknown or missing scopes: {unknown}; known: {known}", err=True)
+        raise typer.Exit(2)
+    with unit_of_work(_session_factory()) as session:
+        if not organization_exists(session, org):
+            typer.echo(f"no organization {org}", err=True)
+            raise typer.Exit(2)
+        _, key = service.create_api_key(session, org, name, wanted)
+    typer.echo(key)
+
+
+@app.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="API only; run workers apart")
+    ] = False,
+) -> None:
+    """Serve the API, the portal and (unless --no-worker) the webhook dispatcher."""
+    import uvicorn
+
+    from recruitiq.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    uvicorn.run(create_app(run_worker=not no_worker), host=host, port=port, log_level="info")
+
+
+def main() -> None:
+    app()

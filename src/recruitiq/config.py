@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET_KEY = "dev-only-insecure-secret-key-change-me"  # noqa: S105
+
+
+class UnsafeSettingsError(RuntimeError):
+    """Raised at start-up when production mode would run with an unsafe default."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RECRUITIQ_", extra="ignore")
+
+    env: Literal["development", "production"] = "development"
+    data_dir: Path = Path("./data")
+    database_url: str | None = None
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    access_token_ttl_seconds: int = 3600
+    public_url: str = "http://127.0.0.1:8000"
+
+    smtp_url: str | None = None
+    mail_from: str = "RecruitIQ <no-reply@recruitiq.local>"
+
+    webhook_allowlist: str = ""
+    webhook_timeout_seconds: float = 10.0
+    webhook_max_concurrency_per_org: int = 10
+    retention_days: int = 90
+
+    resume_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_unsafe_production(self) -> Settings:
+        weak_secret = self.secret_key == DEVELOPMENT_SECRET_KEY or len(self.secret_key) < 32
+        if self.env == "production" and weak_secret:
+            raise UnsafeSettingsError(
+                    "RECRUITIQ_SECRET_KEY must be set to a random value of at least 32 "
+                    "characters in production"
+                )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'recruitiq.db').resolve()}"
+
+    @property
+    def webhook_allowlist_entries(self) -> list[str]:
+        return [part.strip() for part in self.webhook_allowlist.split(",") if part.strip()]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

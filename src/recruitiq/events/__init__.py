@@ -1,0 +1,1 @@
+"""Event catalog and transactional emission (the outbox)."""

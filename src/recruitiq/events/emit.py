@@ -1,0 +1,48 @@
+"""Write an event in the caller's transaction: the event row plus its deliveries.
+
+Emitting is an insert, never an HTTP call. If the caller's transaction rolls back, the
+event and its deliveries vanish with it; if it commits, they are durable and the
+dispatcher is woken after the commit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from recruitiq.events.serialize import canonical_json
+from recruitiq.kit.clock import isoformat_z, utcnow
+from recruitiq.kit.ids import new_id
+from recruitiq.models import Event
+from recruitiq.webhooks.fanout import enqueue_deliveries
+
+
+def build_envelope(
+    event_id: str, event_type: str, organization_id: str, timestamp: str, data: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "id": event_id,
+        "type": event_type,
+        "timestamp": timestamp,
+        "organizationId": organization_id,
+        "data": data,
+    }
+
+
+def emit(session: Session, organization_id: str, event_type: str, data: dict[str, Any]) -> Event:
+    created_at = utcnow()
+    event_id = new_id("evt")
+    envelope = build_envelope(
+        event_id, event_type, organization_id, isoformat_z(created_at), data
+    )
+    event = Event(
+        id=event_id,
+        organization_id=organization_id,
+        type=event_type,
+        payload=canonical_json(envelope),
+        created_at=created_at,
+    )
+    session.add(event)
+    enqueue_deliveries(session, event, envelope)
+    return event

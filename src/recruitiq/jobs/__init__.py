@@ -1,0 +1,1 @@
+"""Job postings: draft → open → closed, soft delete."""

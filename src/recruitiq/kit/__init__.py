@@ -1,0 +1,1 @@
+"""Small shared helpers: schema base, ids, clock, pagination, column types."""

@@ -1,0 +1,27 @@
+"""ORM models, one module per aggregate. Importing this package registers every table."""
+
+from recruitiq.models.application import Application, ApplicationNote, StageChange
+from recruitiq.models.base import Base
+from recruitiq.models.candidate import Candidate
+from recruitiq.models.event import Event
+from recruitiq.models.interview import Interview, InterviewFeedback
+from recruitiq.models.job import Job
+from recruitiq.models.offer import Offer
+from recruitiq.models.organization import ApiKey, IdempotencyRecord, Organization, User
+
+__all__ = [
+    "ApiKey",
+    "Application",
+    "ApplicationNote",
+    "Base",
+    "Candidate",
+    "Event",
+    "IdempotencyRecord",
+    "Interview",
+    "InterviewFeedback",
+    "Job",
+    "Offer",
+    "Organization",
+    "StageChange",
+    "User",
+]

@@ -1,0 +1,1 @@
+"""Webhook subscriptions, signing, SSRF guard, delivery and the dispatcher."""
