@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import logging
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -65,11 +65,12 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         try:
             yield
         finally:
-            for task in tasks:
-                task.cancel()
-            for task in tasks:
-                with contextlib.suppress(BaseException):
-                    await task
+            if tasks:
+                app.state.worker_context.stopping.set()
+                _done, pending = await asyncio.wait(tasks, timeout=30)
+                for task in pending:
+                    task.cancel()
+                await asyncio.gather(*pending, return_exceptions=True)
             engine.dispose()
 
     app = FastAPI(

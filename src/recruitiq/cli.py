@@ -105,5 +105,16 @@ def serve(
     uvicorn.run(create_app(run_worker=not no_worker), host=host, port=port, log_level="info")
 
 
+@app.command()
+def worker() -> None:
+    """Run the webhook dispatcher and other background jobs (any number, on any hosts)."""
+    import asyncio
+
+    from recruitiq.worker import run_standalone
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    asyncio.run(run_standalone(get_settings()))
+
+
 def main() -> None:
     app()

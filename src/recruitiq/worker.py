@@ -1,12 +1,90 @@
-"""Background work that runs inside ``recruitiq serve`` or as ``recruitiq worker``."""
+"""Background work: runs inside ``recruitiq serve`` or on its own as ``recruitiq worker``.
+
+Each feature that needs background work exposes ``periodic_jobs()`` in its ``jobs``
+module; the worker runs each job every ``interval_seconds``. Long-running loops (the
+webhook dispatcher) are started the same way, as a job whose ``run`` never returns.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 
 from fastapi import FastAPI
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from recruitiq.config import Settings
+
+logger = logging.getLogger("recruitiq.worker")
+
+
+@dataclass
+class WorkerContext:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    interval_seconds: float
+    run: Callable[[WorkerContext], Awaitable[None]]
+
+
+def all_jobs() -> list[PeriodicJob]:
+    from recruitiq.audit.jobs import periodic_jobs as audit_jobs
+    from recruitiq.messaging.jobs import periodic_jobs as messaging_jobs
+    from recruitiq.offers.jobs import periodic_jobs as offer_jobs
+    from recruitiq.webhooks.jobs import periodic_jobs as webhook_jobs
+
+    return [*webhook_jobs(), *messaging_jobs(), *offer_jobs(), *audit_jobs()]
+
+
+async def _loop(job: PeriodicJob, ctx: WorkerContext) -> None:
+    while not ctx.stopping.is_set():
+        try:
+            await job.run(ctx)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.exception("job %s failed; next run in %ss", job.name, job.interval_seconds)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ctx.stopping.wait(), timeout=job.interval_seconds)
+
+
+def start_jobs(ctx: WorkerContext) -> list[asyncio.Task[None]]:
+    return [asyncio.create_task(_loop(job, ctx), name=job.name) for job in all_jobs()]
 
 
 async def start_embedded(app: FastAPI) -> list[asyncio.Task[None]]:
     """Start the background loops inside the API process; returns their tasks."""
-    return []
+    ctx = WorkerContext(app.state.settings, app.state.engine, app.state.session_factory)
+    app.state.worker_context = ctx
+    return start_jobs(ctx)
+
+
+async def run_standalone(settings: Settings, shutdown_grace_seconds: float = 30.0) -> None:
+    """``recruitiq worker``: run until SIGTERM/SIGINT, then let in-flight work finish."""
+    from recruitiq.db import make_engine, make_session_factory
+
+    engine = make_engine(settings.resolved_database_url)
+    ctx = WorkerContext(settings, engine, make_session_factory(engine))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, ctx.stopping.set)
+    tasks = start_jobs(ctx)
+    logger.info("worker started with %d background jobs", len(tasks))
+    await ctx.stopping.wait()
+    logger.info("worker stopping; waiting up to %ss for in-flight work", shutdown_grace_seconds)
+    _done, pending = await asyncio.wait(tasks, timeout=shutdown_grace_seconds)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    engine.dispose()

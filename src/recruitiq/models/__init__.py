@@ -8,6 +8,7 @@ from recruitiq.models.interview import Interview, InterviewFeedback
 from recruitiq.models.job import Job
 from recruitiq.models.offer import Offer
 from recruitiq.models.organization import ApiKey, IdempotencyRecord, Organization, User
+from recruitiq.models.webhook import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiKey",
@@ -24,4 +25,7 @@ __all__ = [
     "Organization",
     "StageChange",
     "User",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from recruitiq.kit.clock import utcnow
+from recruitiq.models.base import Base, OrgScoped, Timestamps
+
+DELIVERY_STATUSES = ("pending", "delivered", "failed", "held")
+
+
+class WebhookSubscription(OrgScoped, Timestamps, Base):
+    __tablename__ = "webhook_subscriptions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    url: Mapped[str] = mapped_column(String(2048))
+    description: Mapped[str | None] = mapped_column(String(500))
+    events: Mapped[list[str]] = mapped_column(default=list)
+    secret: Mapped[str] = mapped_column(String(100))
+    # After a rotation the old secret keeps signing (a second signature) until it expires.
+    previous_secret: Mapped[str | None] = mapped_column(String(100))
+    previous_secret_expires_at: Mapped[datetime | None]
+    is_active: Mapped[bool] = mapped_column(default=True, index=True)
+    disabled_reason: Mapped[str | None] = mapped_column(String(500))
+    disabled_at: Mapped[datetime | None]
+    include_pii: Mapped[bool] = mapped_column(default=True)
+    max_retries: Mapped[int] = mapped_column(default=3)
+    retry_delay_seconds: Mapped[int] = mapped_column(default=60)
+    # Health counters: only ever changed with atomic `SET x = x + 1` updates.
+    total_deliveries: Mapped[int] = mapped_column(default=0)
+    successful_deliveries: Mapped[int] = mapped_column(default=0)
+    failed_deliveries: Mapped[int] = mapped_column(default=0)
+    consecutive_failures: Mapped[int] = mapped_column(default=0)
+    last_delivery_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime | None]
+    deleted_at: Mapped[datetime | None]
+
+
+class WebhookDelivery(OrgScoped, Timestamps, Base):
+    """One event for one subscription: the unit that is retried until delivered or failed."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    subscription_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), index=True
+    )
+    event_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("events.id", ondelete="CASCADE"), index=True
+    )
+    event_type: Mapped[str] = mapped_column(String(64))
+    # The exact bytes to sign and send when they differ from the event's (PII stripped);
+    # NULL means "the event's payload".
+    payload: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    leased_until: Mapped[datetime | None]
+    leased_by: Mapped[str | None] = mapped_column(String(100))
+    last_attempt_at: Mapped[datetime | None]
+    last_status_code: Mapped[int | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None]
+
+
+class WebhookAttempt(OrgScoped, Base):
+    """Every HTTP attempt, successful or not, is a row."""
+
+    __tablename__ = "webhook_attempts"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    delivery_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), index=True
+    )
+    attempt_number: Mapped[int]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    duration_ms: Mapped[int | None]
+    status_code: Mapped[int | None]
+    response_body: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
