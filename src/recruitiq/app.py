@@ -24,6 +24,7 @@ from recruitiq.messaging.endpoints import router as messaging_router
 from recruitiq.offers.endpoints import router as offers_router
 from recruitiq.portal.endpoints import router as portal_router
 from recruitiq.reports.endpoints import router as reports_router
+from recruitiq.resumes.endpoints import router as resumes_router
 from recruitiq.webhooks.endpoints import router as webhooks_router
 from recruitiq.worker import start_embedded
 
@@ -40,6 +41,7 @@ ROUTERS = (
     webhooks_router,
     messaging_router,
     reports_router,
+    resumes_router,
     audit_router,
     portal_router,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from recruitiq.events.serialize import canonical_json
@@ -30,11 +31,16 @@ def build_envelope(
     }
 
 
-def emit(session: Session, organization_id: str, event_type: str, data: dict[str, Any]) -> Event:
+def emit(session: Session, organization_id: str, event_type: str, data: BaseModel) -> Event:
+    """Record ``event_type`` with its typed ``data`` (the model of its ``EventSpec``)."""
     created_at = utcnow()
     event_id = new_id("evt")
     envelope = build_envelope(
-        event_id, event_type, organization_id, isoformat_z(created_at), data
+        event_id,
+        event_type,
+        organization_id,
+        isoformat_z(created_at),
+        data.model_dump(mode="json", by_alias=True),
     )
     event = Event(
         id=event_id,

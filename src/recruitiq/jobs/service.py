@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from recruitiq.errors import InvalidTransition
 from recruitiq.events.emit import emit
+from recruitiq.jobs.events import JobEventData, JobUpdatedData
 from recruitiq.jobs.schemas import JobCreate, JobOut, JobUpdate
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
@@ -26,6 +27,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 
 def job_data(job: Job) -> dict[str, Any]:
     return JobOut.model_validate(job).to_json()
+
+
+def _job_event(job: Job) -> JobEventData:
+    return JobEventData(job=JobOut.model_validate(job))
 
 
 def get_job(session: Session, organization_id: str, job_id: str) -> Job:
@@ -67,7 +72,7 @@ def create_job(session: Session, organization_id: str, body: JobCreate) -> Job:
     _apply_fields(session, job, organization_id, body.model_dump())
     session.add(job)
     session.flush()
-    emit(session, organization_id, "job.created", {"job": job_data(job)})
+    emit(session, organization_id, "job.created", _job_event(job))
     return job
 
 
@@ -79,7 +84,8 @@ def update_job(session: Session, organization_id: str, job_id: str, body: JobUpd
     after = job_data(job)
     changed = {k: before[k] for k in after if before[k] != after[k] and k != "updatedAt"}
     if changed:
-        emit(session, organization_id, "job.updated", {"job": after, "previous": changed})
+        data = JobUpdatedData(job=JobOut.model_validate(job), previous=changed)
+        emit(session, organization_id, "job.updated", data)
     return job
 
 
@@ -96,7 +102,7 @@ def set_status(session: Session, organization_id: str, job_id: str, status: str)
         job.closed_at = now
     session.flush()
     event_type = "job.published" if status == "open" else "job.closed"
-    emit(session, organization_id, event_type, {"job": job_data(job)})
+    emit(session, organization_id, event_type, _job_event(job))
     return job
 
 
@@ -104,5 +110,5 @@ def delete_job(session: Session, organization_id: str, job_id: str) -> Job:
     job = get_job(session, organization_id, job_id)
     job.deleted_at = utcnow()
     session.flush()
-    emit(session, organization_id, "job.deleted", {"job": job_data(job)})
+    emit(session, organization_id, "job.deleted", _job_event(job))
     return job

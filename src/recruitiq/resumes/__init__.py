@@ -1,0 +1,1 @@
+"""Candidate resumes: upload, download, extracted text."""
