@@ -6,6 +6,7 @@ from recruitiq.models.candidate import Candidate
 from recruitiq.models.event import Event
 from recruitiq.models.interview import Interview, InterviewFeedback
 from recruitiq.models.job import Job
+from recruitiq.models.message import Message
 from recruitiq.models.offer import Offer
 from recruitiq.models.organization import ApiKey, IdempotencyRecord, Organization, User
 from recruitiq.models.webhook import WebhookAttempt, WebhookDelivery, WebhookSubscription
@@ -21,6 +22,7 @@ __all__ = [
     "Interview",
     "InterviewFeedback",
     "Job",
+    "Message",
     "Offer",
     "Organization",
     "StageChange",
