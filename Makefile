@@ -38,7 +38,7 @@ test-piece: install piece-install
 	@if [ -f $(PIECE)/package.json ]; then cd $(PIECE) && npm run build && RECRUITIQ_PYTHON=$(CURDIR)/$(BIN)/python npm test; fi
 
 lint: install
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/mypy
 
 bench: install
