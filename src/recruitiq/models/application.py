@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recruitiq.kit.clock import utcnow
@@ -23,7 +23,15 @@ APPLICATION_STATUSES = ("active", "rejected", "withdrawn", "hired")
 class Application(OrgScoped, Timestamps, Base):
     __tablename__ = "applications"
     __table_args__ = (
-        Index("uq_applications_job_candidate", "job_id", "candidate_id", unique=True),
+        # One live application per candidate and job; a merge supersedes the newer one.
+        Index(
+            "uq_applications_job_candidate",
+            "job_id",
+            "candidate_id",
+            unique=True,
+            sqlite_where=text("superseded_by_id IS NULL"),
+            postgresql_where=text("superseded_by_id IS NULL"),
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -46,6 +54,10 @@ class Application(OrgScoped, Timestamps, Base):
     hired_at: Mapped[datetime | None]
     onboarding_started_at: Mapped[datetime | None]
     stage_entered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Set when a candidate merge kept another application to the same job instead.
+    superseded_by_id: Mapped[str | None] = mapped_column(
+        String(40), ForeignKey("applications.id", ondelete="SET NULL")
+    )
 
 
 class StageChange(OrgScoped, Base):
