@@ -11,6 +11,7 @@ from fastapi import FastAPI, Request, Response
 from recruitiq import __version__
 from recruitiq.applications.endpoints import router as applications_router
 from recruitiq.audit.endpoints import router as audit_router
+from recruitiq.audit.recorder import install as install_audit
 from recruitiq.auth.endpoints import router as auth_router
 from recruitiq.candidates.endpoints import router as candidates_router
 from recruitiq.config import Settings, get_settings
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.state.session_factory = session_factory
     install_error_handlers(app)
     app.add_middleware(IdempotencyMiddleware, session_factory=session_factory)
+    install_audit(app)
 
     @app.middleware("http")
     async def _request_id(

@@ -1,5 +1,48 @@
+"""The audit log: who changed what, when (field names only)."""
+
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter(tags=["audit"])
+from fastapi import APIRouter, Depends, Query
+
+from recruitiq.audit import service
+from recruitiq.auth.dependencies import require_scope
+from recruitiq.auth.principal import Principal
+from recruitiq.deps import DbSession
+from recruitiq.errors import Forbidden
+from recruitiq.kit.pagination import PageParams, list_body, page_params
+
+router = APIRouter(prefix="/api/v1/audit-events", tags=["audit"])
+
+
+ReportsReader = Annotated[Principal, Depends(require_scope("reports:read"))]
+
+
+def _audit_reader(principal: ReportsReader) -> Principal:
+    # Recruiters and hiring managers hold reports:read through their role, but the log
+    # shows what every colleague did: signed-in users must be admins. API keys need only
+    # the scope, which an admin or recruiter chose to grant.
+    if principal.kind == "user" and not principal.is_admin:
+        raise Forbidden("Only organization admins can read the audit log")
+    return principal
+
+
+Reader = Annotated[Principal, Depends(_audit_reader)]
+
+
+@router.get("")
+def list_audit_events(
+    principal: Reader,
+    session: DbSession,
+    params: Annotated[PageParams, Depends(page_params)],
+    actor_id: Annotated[str | None, Query(alias="actorId", max_length=40)] = None,
+    resource_type: Annotated[str | None, Query(alias="resourceType", max_length=64)] = None,
+    resource_id: Annotated[str | None, Query(alias="resourceId", max_length=40)] = None,
+    action: Annotated[str | None, Query(max_length=80)] = None,
+) -> dict[str, Any]:
+    """Newest first. Each row: actor, action (`create`, `update`, `delete`, `erase` or the
+    endpoint's verb such as `job.publish`), resource, changed field names, request id."""
+    filters = service.AuditFilters(actor_id, resource_type, resource_id, action)
+    page = service.list_audit_events(session, principal.organization_id, params, filters)
+    return list_body("auditEvents", [service.audit_data(r) for r in page.items], page.next_cursor)

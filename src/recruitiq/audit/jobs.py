@@ -1,9 +1,30 @@
-"""Background jobs this feature runs in the worker."""
+"""Background jobs this feature runs in the worker: audit retention."""
 
 from __future__ import annotations
 
-from recruitiq.worker import PeriodicJob
+import asyncio
+import logging
+
+from recruitiq.audit.service import purge_older_than
+from recruitiq.db import unit_of_work
+from recruitiq.worker import PeriodicJob, WorkerContext
+
+logger = logging.getLogger("recruitiq.audit")
+
+PURGE_INTERVAL_SECONDS = 3600.0
+
+
+def purge_once(ctx: WorkerContext) -> int:
+    with unit_of_work(ctx.session_factory) as session:
+        return purge_older_than(session, ctx.settings.retention_days)
+
+
+async def _purge(ctx: WorkerContext) -> None:
+    purged = await asyncio.to_thread(purge_once, ctx)
+    if purged:
+        days = ctx.settings.retention_days
+        logger.info("purged %d audit events older than %d days", purged, days)
 
 
 def periodic_jobs() -> list[PeriodicJob]:
-    return []
+    return [PeriodicJob("audit-retention", PURGE_INTERVAL_SECONDS, _purge)]

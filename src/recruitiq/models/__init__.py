@@ -1,6 +1,7 @@
 """ORM models, one module per aggregate. Importing this package registers every table."""
 
 from recruitiq.models.application import Application, ApplicationNote, StageChange
+from recruitiq.models.audit import AuditEvent
 from recruitiq.models.base import Base
 from recruitiq.models.candidate import Candidate
 from recruitiq.models.event import Event
@@ -15,6 +16,7 @@ __all__ = [
     "ApiKey",
     "Application",
     "ApplicationNote",
+    "AuditEvent",
     "Base",
     "Candidate",
     "Event",
