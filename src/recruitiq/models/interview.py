@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recruitiq.models.base import Base, OrgScoped, Timestamps
@@ -32,6 +32,12 @@ class Interview(OrgScoped, Timestamps, Base):
 
 class InterviewFeedback(OrgScoped, Timestamps, Base):
     __tablename__ = "interview_feedback"
+    # One scorecard per author and interview; the database settles concurrent submits.
+    __table_args__ = (
+        Index(
+            "uq_interview_feedback_author", "interview_id", "author_type", "author_id", unique=True
+        ),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     interview_id: Mapped[str] = mapped_column(

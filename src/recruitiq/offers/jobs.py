@@ -2,8 +2,30 @@
 
 from __future__ import annotations
 
-from recruitiq.worker import PeriodicJob
+import asyncio
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from recruitiq.db import unit_of_work
+from recruitiq.kit.clock import utcnow
+from recruitiq.offers.service import DEFAULT_BATCH_SIZE, expire_due_offers
+from recruitiq.worker import PeriodicJob, WorkerContext
+
+EXPIRY_INTERVAL_SECONDS = 30.0
+
+
+def _expire_batch(factory: sessionmaker[Session]) -> int:
+    with unit_of_work(factory) as session:
+        return expire_due_offers(session, utcnow(), batch_size=DEFAULT_BATCH_SIZE)
+
+
+async def expire_offers(ctx: WorkerContext) -> None:
+    """One transaction per batch, so a large backlog never holds one long lock."""
+    while not ctx.stopping.is_set():
+        expired = await asyncio.to_thread(_expire_batch, ctx.session_factory)
+        if expired < DEFAULT_BATCH_SIZE:
+            return
 
 
 def periodic_jobs() -> list[PeriodicJob]:
-    return []
+    return [PeriodicJob("offers.expire", EXPIRY_INTERVAL_SECONDS, expire_offers)]
