@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from recruitiq.events.envelope import build_envelope
 from recruitiq.events.serialize import canonical_json
 from recruitiq.kit.clock import isoformat_z, utcnow
 from recruitiq.kit.ids import new_id
@@ -19,20 +20,14 @@ from recruitiq.models import Event
 from recruitiq.webhooks.fanout import enqueue_deliveries
 
 
-def build_envelope(
-    event_id: str, event_type: str, organization_id: str, timestamp: str, data: dict[str, Any]
-) -> dict[str, Any]:
-    return {
-        "id": event_id,
-        "type": event_type,
-        "timestamp": timestamp,
-        "organizationId": organization_id,
-        "data": data,
-    }
+def record_event(
+    session: Session, organization_id: str, event_type: str, data: BaseModel
+) -> tuple[Event, dict[str, Any]]:
+    """Store the event row only (no fan-out); returns it with its envelope.
 
-
-def emit(session: Session, organization_id: str, event_type: str, data: BaseModel) -> Event:
-    """Record ``event_type`` with its typed ``data`` (the model of its ``EventSpec``)."""
+    For events addressed to one subscription (``webhook.test``); everything else uses
+    :func:`emit`.
+    """
     created_at = utcnow()
     event_id = new_id("evt")
     envelope = build_envelope(
@@ -50,5 +45,11 @@ def emit(session: Session, organization_id: str, event_type: str, data: BaseMode
         created_at=created_at,
     )
     session.add(event)
+    return event, envelope
+
+
+def emit(session: Session, organization_id: str, event_type: str, data: BaseModel) -> Event:
+    """Record ``event_type`` with its typed ``data`` (the model of its ``EventSpec``)."""
+    event, envelope = record_event(session, organization_id, event_type, data)
     enqueue_deliveries(session, event, envelope)
     return event

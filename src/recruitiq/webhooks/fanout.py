@@ -1,17 +1,94 @@
 """Turn a new event into one delivery row per matching active subscription.
 
-Placeholder until the webhook subscriptions land (issue 3): no subscriptions exist yet,
-so there is nothing to enqueue.
+Runs inside the emitting transaction (the transactional outbox): the deliveries exist if
+and only if the event does. The dispatcher is woken only after the commit, so it never
+looks for rows that are not yet visible, and a rollback wakes nobody.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recruitiq.models import Event
+from recruitiq import db
+from recruitiq.events.catalog import WILDCARD
+from recruitiq.events.serialize import canonical_json
+from recruitiq.kit.clock import utcnow
+from recruitiq.kit.ids import new_id
+from recruitiq.models import Event, WebhookDelivery, WebhookSubscription
+from recruitiq.webhooks.pii import strip_pii
+
+
+def _wake_dispatcher() -> Callable[[], None] | None:
+    try:
+        from recruitiq.webhooks.dispatcher import notify_new_deliveries
+    except ImportError:  # the dispatcher lands separately; the poll still finds the rows
+        return None
+    wake: Callable[[], None] = notify_new_deliveries
+    return wake
+
+
+def subscribes_to(events: Iterable[str], event_type: str) -> bool:
+    return any(t in (event_type, WILDCARD) for t in events)
+
+
+def stripped_payload(envelope: dict[str, Any], event_payload: str) -> str | None:
+    """The bytes a no-PII subscription receives; None when they equal the event's bytes."""
+    stripped = canonical_json(strip_pii(envelope))
+    return None if stripped == event_payload else stripped
+
+
+def new_delivery(
+    subscription_id: str, event: Event, payload: str | None
+) -> WebhookDelivery:
+    now = utcnow()
+    return WebhookDelivery(
+        id=new_id("dlv"),
+        organization_id=event.organization_id,
+        subscription_id=subscription_id,
+        event_id=event.id,
+        event_type=event.type,
+        payload=payload,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def payload_for(include_pii: bool, event: Event, envelope: dict[str, Any]) -> str | None:
+    return None if include_pii else stripped_payload(envelope, event.payload)
+
+
+def wake_after_commit(session: Session) -> None:
+    wake = _wake_dispatcher()
+    if wake is not None:
+        db.after_commit(session, wake)
 
 
 def enqueue_deliveries(session: Session, event: Event, envelope: dict[str, Any]) -> None:
-    return None
+    rows = session.execute(
+        select(
+            WebhookSubscription.id,
+            WebhookSubscription.events,
+            WebhookSubscription.include_pii,
+        ).where(
+            WebhookSubscription.organization_id == event.organization_id,
+            WebhookSubscription.is_active.is_(True),
+            WebhookSubscription.deleted_at.is_(None),
+        )
+    ).all()
+    matching = [row for row in rows if subscribes_to(row.events, event.type)]
+    if not matching:
+        return
+    stripped: str | None = None
+    if any(not row.include_pii for row in matching):
+        stripped = stripped_payload(envelope, event.payload)
+    session.add_all(
+        new_delivery(row.id, event, None if row.include_pii else stripped) for row in matching
+    )
+    wake_after_commit(session)

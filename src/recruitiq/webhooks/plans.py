@@ -1,0 +1,43 @@
+"""What each organization plan allows for webhooks.
+
+The subscriptions API enforces the subscription and event-type limits; the dispatcher
+reads ``monthly_delivery_quota`` (``None`` is unlimited) to hold deliveries over quota.
+An organization whose ``plan`` is not listed gets the free plan's limits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from recruitiq.models import Organization
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    max_subscriptions: int
+    max_event_types_per_subscription: int
+    monthly_delivery_quota: int | None
+
+
+DEFAULT_PLAN = "free"
+PLANS: dict[str, Plan] = {
+    "free": Plan("free", max_subscriptions=50, max_event_types_per_subscription=100,
+                 monthly_delivery_quota=100),
+    "pro": Plan("pro", max_subscriptions=50, max_event_types_per_subscription=100,
+                monthly_delivery_quota=10_000),
+    "enterprise": Plan("enterprise", max_subscriptions=500, max_event_types_per_subscription=100,
+                       monthly_delivery_quota=None),
+}
+
+
+def plan_named(name: str | None) -> Plan:
+    return PLANS.get(name or DEFAULT_PLAN) or PLANS[DEFAULT_PLAN]
+
+
+def plan_for_organization(session: Session, organization_id: str) -> Plan:
+    name = session.scalar(select(Organization.plan).where(Organization.id == organization_id))
+    return plan_named(name)

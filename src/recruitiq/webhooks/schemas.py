@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import AfterValidator, AwareDatetime, Field
+
+from recruitiq.kit.schema import CamelInput, CamelModel, UTCTimestamp
+
+DeliveryStatus = Literal["pending", "delivered", "failed", "held"]
+
+
+def _http_url(value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError("url must be an absolute http(s) URL")
+    if parts.username or parts.password:
+        raise ValueError("url must not carry credentials; put a token in the path or query")
+    return value
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+WebhookUrl = Annotated[
+    str,
+    Field(max_length=2048, examples=["https://hooks.example.com/recruitiq"]),
+    AfterValidator(_http_url),
+]
+EventTypes = Annotated[
+    list[Annotated[str, Field(min_length=1, max_length=64)]],
+    Field(
+        min_length=1,
+        examples=[["application.received", "application.stage_changed"]],
+        description='Event types from GET /api/v1/webhooks/event-types, or "*" for all',
+    ),
+    AfterValidator(_unique),
+]
+
+
+class WebhookCreate(CamelInput):
+    url: WebhookUrl
+    events: EventTypes
+    description: str | None = Field(default=None, max_length=500)
+    include_pii: bool = Field(
+        default=True,
+        description="false: candidate names, e-mails, phones and resume URLs are removed",
+    )
+    max_retries: int = Field(default=3, ge=0, le=10)
+    retry_delay_seconds: int = Field(default=60, ge=10, le=3600)
+    is_active: bool = True
+
+
+class WebhookUpdate(CamelInput):
+    url: WebhookUrl | None = None
+    events: EventTypes | None = None
+    description: str | None = Field(default=None, max_length=500)
+    include_pii: bool | None = None
+    max_retries: int | None = Field(default=None, ge=0, le=10)
+    retry_delay_seconds: int | None = Field(default=None, ge=10, le=3600)
+    is_active: bool | None = None
+
+
+class RecoverIn(CamelInput):
+    since: AwareDatetime = Field(description="Re-queue failed deliveries created at or after this")
+
+
+class WebhookOut(CamelModel):
+    id: str
+    organization_id: str
+    url: str
+    description: str | None
+    events: list[str]
+    is_active: bool
+    include_pii: bool
+    max_retries: int
+    retry_delay_seconds: int
+    total_deliveries: int
+    successful_deliveries: int
+    failed_deliveries: int
+    consecutive_failures: int
+    last_delivery_at: UTCTimestamp | None
+    last_success_at: UTCTimestamp | None
+    last_failure_at: UTCTimestamp | None
+    disabled_reason: str | None
+    disabled_at: UTCTimestamp | None
+    created_at: UTCTimestamp
+    updated_at: UTCTimestamp
+
+
+class WebhookWithSecretOut(WebhookOut):
+    secret: str
+    previous_secret_expires_at: UTCTimestamp | None
+
+
+class DeliveryOut(CamelModel):
+    id: str
+    subscription_id: str
+    event_id: str
+    event_type: str
+    status: str
+    attempts: int
+    next_attempt_at: UTCTimestamp | None
+    last_attempt_at: UTCTimestamp | None
+    last_status_code: int | None
+    last_error: str | None
+    delivered_at: UTCTimestamp | None
+    created_at: UTCTimestamp
+
+
+class AttemptOut(CamelModel):
+    id: str
+    attempt_number: int
+    started_at: UTCTimestamp
+    duration_ms: int | None
+    status_code: int | None
+    response_body: str | None
+    error: str | None
+
+
+class DeliveryDetailOut(DeliveryOut):
+    attempts_log: list[AttemptOut]
+
+
+class TestResultOut(CamelModel):
+    delivery_id: str
+    event_id: str
+    status: str
+    status_code: int | None = None
+    error: str | None = None
+    duration_ms: int | None = None
+
