@@ -382,7 +382,7 @@ def add_note(
     )
     session.add(note)
     session.flush()
-    return NoteOut.model_validate(note).to_json()
+    return note_data(note)
 
 
 def list_notes(
