@@ -1,5 +1,10 @@
+"""Reports and exports: one router for ``app.py``, two areas of the API."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-router = APIRouter(tags=["reports"])
+from recruitiq.reports.report_endpoints import router as report_router
+
+router = APIRouter()
+router.include_router(report_router)
