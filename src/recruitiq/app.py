@@ -27,6 +27,7 @@ from recruitiq.portal.endpoints import router as portal_router
 from recruitiq.reports.endpoints import router as reports_router
 from recruitiq.resumes.endpoints import router as resumes_router
 from recruitiq.webhooks.endpoints import router as webhooks_router
+from recruitiq.webhooks.metrics import router as metrics_router
 from recruitiq.worker import start_embedded
 
 logger = logging.getLogger("recruitiq")
@@ -40,6 +41,7 @@ ROUTERS = (
     offers_router,
     events_router,
     webhooks_router,
+    metrics_router,
     messaging_router,
     reports_router,
     resumes_router,

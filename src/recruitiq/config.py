@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     webhook_allowlist: str = ""
     webhook_timeout_seconds: float = 10.0
     webhook_max_concurrency_per_org: int = 10
+    # A claimed delivery is leased this long; a worker that dies lets it expire and
+    # another worker retries. Must exceed the timeout with room to spare.
+    webhook_lease_seconds: float = Field(default=90.0, gt=0)
+    webhook_poll_seconds: float = Field(default=1.0, gt=0)
     retention_days: int = 90
 
     resume_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)

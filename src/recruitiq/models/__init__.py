@@ -11,6 +11,7 @@ from recruitiq.models.message import Message
 from recruitiq.models.offer import Offer
 from recruitiq.models.organization import ApiKey, IdempotencyRecord, Organization, User
 from recruitiq.models.webhook import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from recruitiq.models.webhook_usage import WebhookUsage
 
 __all__ = [
     "ApiKey",
@@ -32,4 +33,5 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSubscription",
+    "WebhookUsage",
 ]

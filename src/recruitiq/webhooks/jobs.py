@@ -1,9 +1,49 @@
-"""Background jobs this feature runs in the worker."""
+"""Background jobs of the webhooks feature, run by ``recruitiq worker`` and ``serve``."""
 
 from __future__ import annotations
 
-from recruitiq.worker import PeriodicJob
+import asyncio
+import logging
+
+from recruitiq.db import unit_of_work
+from recruitiq.worker import PeriodicJob, WorkerContext
+
+logger = logging.getLogger("recruitiq.webhooks.jobs")
+
+RELEASE_HELD_EVERY = 60.0
+PURGE_EVERY = 24 * 3600.0
+
+
+async def dispatch(ctx: WorkerContext) -> None:
+    from recruitiq.webhooks.dispatcher import run_dispatcher
+
+    await run_dispatcher(ctx)
+
+
+async def release_held(ctx: WorkerContext) -> None:
+    from recruitiq.webhooks.quota import release_held as release
+    from recruitiq.webhooks.wakeup import notify_new_deliveries
+
+    def run() -> int:
+        with unit_of_work(ctx.session_factory) as session:
+            return release(session)
+
+    released = await asyncio.to_thread(run)
+    if released:
+        logger.info("released %d held deliveries", released)
+        notify_new_deliveries()
+
+
+async def purge(ctx: WorkerContext) -> None:
+    from recruitiq.webhooks.retention import purge as run_purge
+
+    report = await asyncio.to_thread(run_purge, ctx.session_factory, ctx.settings.retention_days)
+    logger.info("retention purge: %s", report)
 
 
 def periodic_jobs() -> list[PeriodicJob]:
-    return []
+    return [
+        PeriodicJob("webhook-dispatcher", 0.0, dispatch),
+        PeriodicJob("webhook-release-held", RELEASE_HELD_EVERY, release_held),
+        PeriodicJob("webhook-retention", PURGE_EVERY, purge),
+    ]

@@ -1,0 +1,282 @@
+"""The webhook dispatcher: claim due deliveries, attempt them, record the outcomes.
+
+Public interface (other modules rely on these names):
+
+``notify_new_deliveries() -> None``
+    After-commit callback registered by the fan-out; wakes dispatchers at once
+    (see :mod:`recruitiq.webhooks.wakeup`).
+
+``async deliver_now(ctx, delivery_id: str) -> AttemptResult``
+    Attempt one pending delivery immediately, ignoring its schedule and the quota (the
+    "send test event" button). ``ctx`` is anything with ``.settings`` and
+    ``.session_factory``: a :class:`~recruitiq.worker.WorkerContext` or ``app.state``.
+    Call it only after the delivery row is committed (it uses its own transactions). If
+    another dispatcher has already leased the delivery, it waits for that attempt's row
+    and returns it instead, so the test never delivers twice.
+    ``AttemptResult`` (webhooks/delivery.py): ``status_code``, ``duration_ms``,
+    ``response_body``, ``error``, ``succeeded`` (alias ``ok``).
+
+How it runs: one asyncio loop per process. Claims and result writes run on two dedicated
+threads (the database driver blocks) while HTTP runs on the loop over one keep-alive
+aiohttp session. A claim leases a batch; each delivery then waits for its organization's
+slot (at most ``webhook_max_concurrency_per_org`` in flight per organization and process,
+and at most twice that many claimed), so one tenant's backlog never starves another.
+Results are written in batches as they accumulate. Leases are released only by recording
+the outcome; a process that dies leaves its leases to expire, and another worker attempts
+those deliveries again (at-least-once; receivers de-duplicate on ``webhook-id``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Protocol
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from recruitiq.config import Settings
+from recruitiq.db import is_sqlite
+from recruitiq.models import WebhookAttempt, WebhookDelivery
+from recruitiq.webhooks import metrics, wakeup
+from recruitiq.webhooks.delivery import AttemptResult, HttpClient, Outgoing, attempt
+from recruitiq.webhooks.store import DeliveryStore, Recorded
+from recruitiq.webhooks.wakeup import notify_new_deliveries
+
+__all__ = ["Dispatcher", "deliver_now", "notify_new_deliveries"]
+
+logger = logging.getLogger("recruitiq.webhooks.dispatcher")
+
+CLAIM_BATCH = 256
+MAX_IN_FLIGHT = 512
+CLAIMED_PER_ORG_FACTOR = 2
+
+
+class HasDatabase(Protocol):
+    settings: Settings
+    session_factory: sessionmaker[Session]
+
+
+def worker_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+def observe(recorded: list[Recorded]) -> None:
+    for rec in recorded:
+        outcome = {"pending": "retry"}.get(rec.decision.status, rec.decision.status)
+        metrics.DELIVERY_OUTCOMES.labels(outcome).inc()
+        metrics.ATTEMPT_SECONDS.observe(rec.result.duration_ms / 1000)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        session_factory: sessionmaker[Session],
+        stopping: asyncio.Event,
+        *,
+        claim_batch: int = CLAIM_BATCH,
+        max_in_flight: int = MAX_IN_FLIGHT,
+        stop_when_idle: bool = False,
+    ) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.stopping = stopping
+        self.store = DeliveryStore(
+            session_factory, worker_identity(), settings.webhook_lease_seconds
+        )
+        self.claim_batch = claim_batch
+        self.max_in_flight = max_in_flight
+        # Tests, the CLI and the bench drain the queue and stop: nothing due, nothing in flight.
+        self.stop_when_idle = stop_when_idle
+        self.per_org = settings.webhook_max_concurrency_per_org
+        self.wake = asyncio.Event()
+        self.slot_freed = asyncio.Event()
+        self.results_ready = asyncio.Event()
+        self.org_slots: dict[str, asyncio.Semaphore] = defaultdict(
+            lambda: asyncio.Semaphore(self.per_org)
+        )
+        self.claimed_by_org: dict[str, int] = defaultdict(int)
+        self.in_flight = 0
+        self.results: list[tuple[Outgoing, AttemptResult]] = []
+        self.unattempted: list[Outgoing] = []
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.claim_thread = ThreadPoolExecutor(1, thread_name_prefix="webhook-claim")
+        self.record_thread = ThreadPoolExecutor(1, thread_name_prefix="webhook-record")
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        wakeup.register(loop, self.wake, self.engine)
+        url = self.settings.resolved_database_url
+        listener = None if is_sqlite(url) else asyncio.create_task(wakeup.listen(url, self.wake))
+        client = HttpClient(self.settings, pool_size=self.max_in_flight)
+        recorder = asyncio.create_task(self._record_loop())
+        try:
+            await self._claim_loop(client)
+        finally:
+            # Graceful stop: attempts already on the wire finish and are recorded; claimed
+            # deliveries not yet started give their lease back for another worker.
+            if self.tasks:
+                await asyncio.gather(*self.tasks, return_exceptions=True)
+            self.results_ready.set()
+            await recorder
+            await loop.run_in_executor(
+                self.record_thread, self.store.release, [o.delivery_id for o in self.unattempted]
+            )
+            wakeup.unregister(self.wake)
+            if listener is not None:
+                listener.cancel()
+                await asyncio.gather(listener, return_exceptions=True)
+            await client.close()
+            self.claim_thread.shutdown()
+            self.record_thread.shutdown()
+
+    async def _claim_loop(self, client: HttpClient) -> None:
+        loop = asyncio.get_running_loop()
+        room_cap = self.per_org * CLAIMED_PER_ORG_FACTOR
+        while not self.stopping.is_set():
+            capacity = self.max_in_flight - self.in_flight
+            if capacity <= 0:
+                self.slot_freed.clear()
+                await self._wait_for(self.slot_freed, None)
+                continue
+            self.wake.clear()
+            rooms = {org: room_cap - n for org, n in self.claimed_by_org.items() if n}
+            try:
+                batch = await loop.run_in_executor(
+                    self.claim_thread, self.store.claim, min(capacity, self.claim_batch),
+                    rooms, room_cap,
+                )
+            except Exception:
+                logger.exception("claiming deliveries failed; retrying after the poll interval")
+                batch = []
+            for outgoing in batch:
+                self._start(client, outgoing)
+            if not batch and self.stop_when_idle and self.in_flight == 0:
+                self.stopping.set()
+                return
+            if len(batch) < min(capacity, self.claim_batch):
+                await self._wait_for(self.wake, self.settings.webhook_poll_seconds)
+
+    async def _wait_for(self, event: asyncio.Event, timeout: float | None) -> None:
+        stop = asyncio.ensure_future(self.stopping.wait())
+        signal = asyncio.ensure_future(event.wait())
+        await asyncio.wait({stop, signal}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in (stop, signal):
+            waiter.cancel()
+
+    def _start(self, client: HttpClient, outgoing: Outgoing) -> None:
+        self.in_flight += 1
+        self.claimed_by_org[outgoing.organization_id] += 1
+        task = asyncio.create_task(self._attempt(client, outgoing))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _attempt(self, client: HttpClient, outgoing: Outgoing) -> None:
+        async with self.org_slots[outgoing.organization_id]:
+            if self.stopping.is_set():
+                self.unattempted.append(outgoing)
+                self._finished([outgoing])
+                return
+            result = await attempt(client, outgoing)
+        self.results.append((outgoing, result))
+        self.results_ready.set()
+
+    def _finished(self, outgoing: list[Outgoing]) -> None:
+        for item in outgoing:
+            self.in_flight -= 1
+            self.claimed_by_org[item.organization_id] -= 1
+            if not self.claimed_by_org[item.organization_id]:
+                del self.claimed_by_org[item.organization_id]
+        self.slot_freed.set()
+        if self.stop_when_idle:
+            self.wake.set()
+
+    async def _record_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            await self.results_ready.wait()
+            self.results_ready.clear()
+            batch, self.results = self.results, []
+            if batch:
+                try:
+                    recorded = await loop.run_in_executor(
+                        self.record_thread, self.store.record, batch
+                    )
+                except Exception:
+                    # Unrecorded outcomes keep their lease until it expires; the delivery is
+                    # then attempted again (at-least-once), never lost.
+                    logger.exception("recording %d delivery outcomes failed", len(batch))
+                else:
+                    observe(recorded)
+                self._finished([o for o, _ in batch])
+            if self.stopping.is_set() and not self.tasks and not self.results:
+                return
+
+
+async def run_dispatcher(ctx: Any) -> None:
+    """The worker job: runs until ``ctx.stopping`` is set."""
+    await Dispatcher(ctx.settings, ctx.engine, ctx.session_factory, ctx.stopping).run()
+
+
+async def deliver_now(ctx: HasDatabase, delivery_id: str) -> AttemptResult:
+    lease = ctx.settings.webhook_lease_seconds
+    store = DeliveryStore(ctx.session_factory, worker_identity(), lease)
+    outgoing = await asyncio.to_thread(store.claim_one, delivery_id)
+    if outgoing is None:
+        return await _await_other_attempt(ctx, delivery_id)
+    client = HttpClient(ctx.settings, pool_size=1)
+    try:
+        result = await attempt(client, outgoing)
+    finally:
+        await client.close()
+    observe(await asyncio.to_thread(store.record, [(outgoing, result)]))
+    return result
+
+
+async def _await_other_attempt(ctx: HasDatabase, delivery_id: str) -> AttemptResult:
+    """The delivery is leased elsewhere (or already final): report that attempt instead."""
+    known = await asyncio.to_thread(_delivery_state, ctx.session_factory, delivery_id)
+    if known is None:
+        raise LookupError(f"delivery {delivery_id} does not exist")
+    attempts_before, in_progress = known
+    wanted = attempts_before + 1 if in_progress else attempts_before
+    deadline = asyncio.get_running_loop().time() + ctx.settings.webhook_lease_seconds
+    while True:
+        row = await asyncio.to_thread(_latest_attempt, ctx.session_factory, delivery_id)
+        if row is not None and row.attempt_number >= wanted:
+            return AttemptResult(
+                delivery_id=delivery_id, attempt_number=row.attempt_number,
+                started_at=row.started_at, duration_ms=row.duration_ms or 0,
+                status_code=row.status_code, response_body=row.response_body, error=row.error,
+            )
+        if not in_progress or asyncio.get_running_loop().time() > deadline:
+            raise LookupError(f"delivery {delivery_id} is not pending and has no attempt")
+        await asyncio.sleep(0.05)
+
+
+def _delivery_state(factory: sessionmaker[Session], delivery_id: str) -> tuple[int, bool] | None:
+    with factory() as session:
+        row = session.execute(
+            select(WebhookDelivery.attempts, WebhookDelivery.status, WebhookDelivery.leased_by)
+            .where(WebhookDelivery.id == delivery_id)
+        ).first()
+    if row is None:
+        return None
+    return row.attempts, row.status == "pending" and row.leased_by is not None
+
+
+def _latest_attempt(factory: sessionmaker[Session], delivery_id: str) -> WebhookAttempt | None:
+    with factory() as session:
+        return session.scalar(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id == delivery_id)
+            .order_by(WebhookAttempt.attempt_number.desc())
+            .limit(1)
+        )

@@ -1,0 +1,63 @@
+"""Prometheus metrics: ``GET /metrics`` in the text exposition format.
+
+Counters and the latency histogram count the attempts made by this process (the embedded
+dispatcher of ``recruitiq serve``). Queue depth and the age of the oldest due delivery are
+read from the database at scrape time, so they are true for all workers together. Only
+aggregates are exposed: no organization, URL or payload appears in a label.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from recruitiq.kit.clock import utcnow
+from recruitiq.models import WebhookDelivery
+
+DELIVERY_OUTCOMES = Counter(
+    "recruitiq_webhook_attempts_total",
+    "Webhook delivery attempts by outcome (delivered, retry, failed).",
+    ["outcome"],
+)
+ATTEMPT_SECONDS = Histogram(
+    "recruitiq_webhook_attempt_duration_seconds",
+    "Duration of one webhook HTTP attempt.",
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+QUEUE_DEPTH = Gauge(
+    "recruitiq_webhook_queue_depth", "Deliveries waiting, by status (pending, held).", ["status"]
+)
+OLDEST_DUE_AGE = Gauge(
+    "recruitiq_webhook_oldest_due_age_seconds",
+    "How long the oldest due pending delivery has been waiting (0 when none).",
+)
+
+router = APIRouter(tags=["meta"])
+
+
+def refresh_queue_gauges(session: Session) -> None:
+    counts = dict(
+        session.execute(
+            select(WebhookDelivery.status, func.count())
+            .where(WebhookDelivery.status.in_(("pending", "held")))
+            .group_by(WebhookDelivery.status)
+        ).tuples()
+    )
+    for status in ("pending", "held"):
+        QUEUE_DEPTH.labels(status).set(counts.get(status, 0))
+    now = utcnow()
+    oldest = session.scalar(
+        select(func.min(WebhookDelivery.next_attempt_at)).where(
+            WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now
+        )
+    )
+    OLDEST_DUE_AGE.set(0 if oldest is None else max(0.0, (now - oldest).total_seconds()))
+
+
+@router.get("/metrics", include_in_schema=False)
+def metrics(request: Request) -> Response:
+    with request.app.state.session_factory() as session:
+        refresh_queue_gauges(session)
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,157 @@
+"""The SSRF guard: subscription URLs may not reach into the operator's own network.
+
+Two checks. At creation, :func:`validate_subscription_url` gives the user a clear 422.
+At connect time (production mode), :class:`GuardedResolver` resolves the host itself,
+refuses forbidden addresses and hands aiohttp exactly the addresses it checked, so a DNS
+answer that changes between the check and the connection (rebinding) cannot slip through.
+IP-literal hosts never reach a resolver, so :func:`refusal_for_host` checks them before
+the request.
+
+An allow-listed host or address (``RECRUITIQ_WEBHOOK_ALLOWLIST``: host names or CIDRs) is
+exempt from both the address check and the https rule: that is how a self-hosted receiver
+on the same private network (e.g. ``http://activepieces:80``) is permitted on purpose.
+In development mode nothing is refused except non-http(s) URLs.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.resolver import ThreadedResolver
+
+from recruitiq.config import Settings
+from recruitiq.errors import ValidationFailed
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+# Carrier-grade NAT and the cloud metadata addresses are named explicitly because they are
+# the classic SSRF targets; ``is_global`` already excludes them on current Pythons.
+EXTRA_FORBIDDEN = (
+    ipaddress.ip_network("100.64.0.0/10"),
+    ipaddress.ip_network("169.254.0.0/16"),
+    ipaddress.ip_network("fd00:ec2::/32"),
+)
+
+
+class SsrfRefused(OSError):
+    """A connection the guard refused; the message names the address, never a secret."""
+
+
+def forbidden_reason(address: IPAddress) -> str | None:
+    """Why ``address`` may not be a webhook target, or None when it is public."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return forbidden_reason(address.ipv4_mapped)
+    if address.is_loopback:
+        return "a loopback address"
+    if any(address in network for network in EXTRA_FORBIDDEN) or address.is_link_local:
+        return "a link-local, metadata or carrier-grade NAT address"
+    if address.is_multicast:
+        return "a multicast address"
+    if address.is_private or address.is_unspecified or address.is_reserved:
+        return "a private or reserved address"
+    if not address.is_global:
+        return "not a public address"
+    return None
+
+
+class Allowlist:
+    def __init__(self, entries: list[str]) -> None:
+        self.hosts = {e.lower().rstrip(".") for e in entries if not _as_network(e)}
+        self.networks = [n for n in (_as_network(e) for e in entries) if n is not None]
+
+    def allows_host(self, host: str) -> bool:
+        return host.lower().rstrip(".") in self.hosts
+
+    def allows_address(self, address: IPAddress) -> bool:
+        return any(address in network for network in self.networks)
+
+
+def _as_network(entry: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
+    try:
+        return ipaddress.ip_network(entry, strict=False)
+    except ValueError:
+        return None
+
+
+def _ip_literal(host: str) -> IPAddress | None:
+    try:
+        return ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return None
+
+
+def refusal_for_address(address: IPAddress, allowlist: Allowlist) -> str | None:
+    if allowlist.allows_address(address):
+        return None
+    reason = forbidden_reason(address)
+    return None if reason is None else f"{address} is {reason}"
+
+
+def refusal_for_host(host: str, allowlist: Allowlist) -> str | None:
+    """For IP-literal hosts (which skip the resolver); names are checked when resolved."""
+    if allowlist.allows_host(host):
+        return None
+    address = _ip_literal(host)
+    return None if address is None else refusal_for_address(address, allowlist)
+
+
+class GuardedResolver(AbstractResolver):
+    """Resolves, refuses forbidden answers, and returns only what it checked."""
+
+    def __init__(self, allowlist: Allowlist) -> None:
+        self.allowlist = allowlist
+        self.inner = ThreadedResolver()
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        answers = await self.inner.resolve(host, port, family)
+        if self.allowlist.allows_host(host):
+            return answers
+        for answer in answers:
+            refusal = refusal_for_address(ipaddress.ip_address(answer["host"]), self.allowlist)
+            if refusal is not None:
+                raise SsrfRefused(f"refused by the SSRF guard: {host} resolves to {refusal}")
+        return answers
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+def _resolve_all(host: str) -> list[IPAddress]:
+    try:
+        infos: list[Any] = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except OSError:
+        return []
+    return [ipaddress.ip_address(info[4][0]) for info in infos]
+
+
+def validate_subscription_url(url: str, settings: Settings) -> None:
+    """Raise ``ValidationFailed(field="url")`` for a URL this deployment will not call.
+
+    A host name that does not resolve right now is accepted: DNS may be briefly down, and
+    the connect-time guard checks the address on every attempt anyway.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValidationFailed("URL must be an absolute http(s) URL", field="url")
+    if not settings.is_production:
+        return
+    host = parts.hostname
+    allowlist = Allowlist(settings.webhook_allowlist_entries)
+    literal = _ip_literal(host)
+    if allowlist.allows_host(host) or (literal is not None and allowlist.allows_address(literal)):
+        return
+    if parts.scheme != "https":
+        raise ValidationFailed("URL must use https in production", field="url")
+    addresses = [literal] if literal is not None else _resolve_all(host)
+    for address in addresses:
+        refusal = refusal_for_address(address, allowlist)
+        if refusal is not None:
+            raise ValidationFailed(
+                f"URL must point to a public address: {host} is refused ({refusal})",
+                field="url",
+            )

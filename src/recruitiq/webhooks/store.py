@@ -1,0 +1,351 @@
+"""The dispatcher's database side: claim due deliveries under a lease, record outcomes.
+
+Portable SQL. The claim reads candidates with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL: two
+workers never even look at the same row; SQLAlchemy leaves the clause out on SQLite, where
+``BEGIN IMMEDIATE`` already makes the claim transaction the only writer), then leases them
+with an ``UPDATE`` that re-checks "pending and lease free", so a row is leased by exactly
+one worker. Outcomes are written in batches: one INSERT for the attempt rows, one
+executemany UPDATE for the deliveries, one for the subscriptions' health counters (always
+``x = x + n``), all guarded by ``leased_by`` so a worker that lost its lease cannot
+overwrite a newer state.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import Integer, Table, bindparam, case, func, insert, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from recruitiq.db import unit_of_work
+from recruitiq.kit.clock import utcnow
+from recruitiq.kit.ids import new_id
+from recruitiq.models import Event, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from recruitiq.webhooks import quota
+from recruitiq.webhooks.delivery import AttemptResult, Decision, Outgoing, decide
+
+AUTO_DISABLE_AFTER = 10
+UNCHARGED_EVENT_TYPES = frozenset({"webhook.test"})
+
+D = WebhookDelivery
+S = WebhookSubscription
+DELIVERIES = cast(Table, D.__table__)
+SUBSCRIPTIONS = cast(Table, S.__table__)
+DT = DELIVERIES.c
+ST = SUBSCRIPTIONS.c
+
+
+@dataclass(frozen=True)
+class Recorded:
+    outgoing: Outgoing
+    result: AttemptResult
+    decision: Decision
+
+
+def _lease_free(now: datetime) -> Any:
+    return or_(D.leased_until.is_(None), D.leased_until < now)
+
+
+def _due(now: datetime) -> list[Any]:
+    return [D.status == "pending", D.next_attempt_at <= now, _lease_free(now)]
+
+
+class DeliveryStore:
+    def __init__(
+        self, session_factory: sessionmaker[Session], worker_id: str, lease_seconds: float
+    ) -> None:
+        self.session_factory = session_factory
+        self.worker_id = worker_id
+        self.lease = timedelta(seconds=lease_seconds)
+
+    # -- claiming ---------------------------------------------------------------------
+
+    def claim(
+        self, limit: int, room_by_org: Mapping[str, int], default_room: int
+    ) -> list[Outgoing]:
+        """Lease up to ``limit`` due deliveries, at most ``room`` per organization."""
+        now = utcnow()
+        full = [org for org, room in room_by_org.items() if room <= 0]
+        query = select(D.id, D.organization_id).where(*_due(now))
+        if full:
+            query = query.where(D.organization_id.not_in(full))
+        query = (
+            query.order_by(D.next_attempt_at, D.id)
+            .limit(limit * 2)
+            .with_for_update(skip_locked=True)
+        )
+        with unit_of_work(self.session_factory) as session:
+            picked: list[str] = []
+            taken: dict[str, int] = defaultdict(int)
+            for delivery_id, org_id in session.execute(query):
+                if taken[org_id] < room_by_org.get(org_id, default_room):
+                    taken[org_id] += 1
+                    picked.append(delivery_id)
+                    if len(picked) == limit:
+                        break
+            if not picked:
+                return []
+            leased = self._lease(session, picked, now, check_due=True)
+            return self._prepare(session, leased, now, charge_quota=True)
+
+    def claim_one(self, delivery_id: str) -> Outgoing | None:
+        """Lease one delivery now, due or not (the "send test" button); None if taken."""
+        now = utcnow()
+        with unit_of_work(self.session_factory) as session:
+            leased = self._lease(session, [delivery_id], now, check_due=False)
+            prepared = self._prepare(session, leased, now, charge_quota=False)
+        return prepared[0] if prepared else None
+
+    def _lease(
+        self, session: Session, ids: Sequence[str], now: datetime, *, check_due: bool
+    ) -> list[str]:
+        conditions = _due(now) if check_due else [D.status == "pending", _lease_free(now)]
+        return list(
+            session.scalars(
+                update(D)
+                .where(D.id.in_(ids), *conditions)
+                .values(leased_until=now + self.lease, leased_by=self.worker_id)
+                .returning(D.id)
+                .execution_options(synchronize_session=False)
+            )
+        )
+
+    def _prepare(
+        self, session: Session, ids: Sequence[str], now: datetime, *, charge_quota: bool
+    ) -> list[Outgoing]:
+        if not ids:
+            return []
+        rows = session.execute(
+            select(
+                D.id, D.organization_id, D.subscription_id, D.event_id, D.event_type,
+                func.coalesce(D.payload, Event.payload).label("body"), D.attempts,
+                S.url, S.secret, S.previous_secret, S.previous_secret_expires_at,
+                S.is_active, S.deleted_at, S.disabled_reason, S.max_retries,
+                S.retry_delay_seconds,
+            )
+            .join(S, S.id == D.subscription_id)
+            .join(Event, Event.id == D.event_id)
+            .where(D.id.in_(ids))
+            .order_by(D.next_attempt_at, D.id)
+        ).all()
+        stopped: dict[str, list[str]] = defaultdict(list)
+        live = []
+        for row in rows:
+            if row.deleted_at is not None:
+                stopped["subscription deleted"].append(row.id)
+            elif not row.is_active:
+                reason = row.disabled_reason or "deactivated"
+                stopped[f"subscription disabled: {reason}"].append(row.id)
+            else:
+                live.append(row)
+        for reason, delivery_ids in stopped.items():
+            self._set_aside(session, delivery_ids, "failed", reason, now)
+        if charge_quota:
+            live = self._charge(session, live, now)
+        return [
+            Outgoing(
+                delivery_id=row.id,
+                organization_id=row.organization_id,
+                subscription_id=row.subscription_id,
+                event_id=row.event_id,
+                event_type=row.event_type,
+                url=row.url,
+                body=row.body.encode(),
+                secret=row.secret,
+                previous_secret=row.previous_secret
+                if row.previous_secret_expires_at is not None
+                and row.previous_secret_expires_at > now
+                else None,
+                attempt_number=row.attempts + 1,
+                max_retries=row.max_retries,
+                retry_delay_seconds=row.retry_delay_seconds,
+            )
+            for row in live
+        ]
+
+    def _charge(self, session: Session, rows: list[Any], now: datetime) -> list[Any]:
+        """Charge first attempts to the monthly quota; hold what does not fit."""
+        first: dict[str, list[Any]] = defaultdict(list)
+        for row in rows:
+            if row.attempts == 0 and row.event_type not in UNCHARGED_EVENT_TYPES:
+                first[row.organization_id].append(row)
+        if not first:
+            return rows
+        quotas = quota.quotas_for(session, first)
+        held: set[str] = set()
+        period = quota.period_of(now)
+        for org_id, org_rows in first.items():
+            limit = quotas.get(org_id)
+            if limit is None:
+                continue
+            granted = quota.reserve(session, org_id, limit, len(org_rows), period)
+            over = [row.id for row in org_rows[granted:]]
+            if over:
+                held.update(over)
+                message = f"held: monthly delivery quota of {limit} reached"
+                self._set_aside(session, over, "held", message, now)
+        return [row for row in rows if row.id not in held]
+
+    def _set_aside(
+        self, session: Session, ids: Sequence[str], status: str, reason: str, now: datetime
+    ) -> None:
+        session.execute(
+            update(D)
+            .where(D.id.in_(ids), D.leased_by == self.worker_id)
+            .values(status=status, last_error=reason, leased_until=None, leased_by=None,
+                    updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+
+    def release(self, ids: Sequence[str]) -> None:
+        """Give back leases of deliveries this worker will not attempt (shutdown)."""
+        if not ids:
+            return
+        with unit_of_work(self.session_factory) as session:
+            session.execute(
+                update(D)
+                .where(D.id.in_(ids), D.leased_by == self.worker_id)
+                .values(leased_until=None, leased_by=None)
+                .execution_options(synchronize_session=False)
+            )
+
+    # -- recording --------------------------------------------------------------------
+
+    def record(self, outcomes: Sequence[tuple[Outgoing, AttemptResult]]) -> list[Recorded]:
+        if not outcomes:
+            return []
+        now = utcnow()
+        recorded = [
+            Recorded(o, r, decide(r, o.max_retries, o.retry_delay_seconds)) for o, r in outcomes
+        ]
+        with unit_of_work(self.session_factory) as session:
+            session.execute(insert(WebhookAttempt), [_attempt_row(r) for r in recorded])
+            session.execute(_DELIVERY_UPDATE, [self._delivery_params(r, now) for r in recorded])
+            session.execute(_HEALTH_UPDATE, _health_params(recorded))
+            self._disable_unhealthy(session, recorded, now)
+        return recorded
+
+    def _delivery_params(self, rec: Recorded, now: datetime) -> dict[str, Any]:
+        result = rec.result
+        return {
+            "b_id": result.delivery_id,
+            "b_by": self.worker_id,
+            "b_status": rec.decision.status,
+            "b_attempts": result.attempt_number,
+            "b_next": rec.decision.next_attempt_at,
+            "b_last_at": result.started_at,
+            "b_code": result.status_code,
+            "b_error": result.error,
+            "b_delivered": result.started_at if rec.decision.status == "delivered" else None,
+            "b_now": now,
+        }
+
+    def _disable_unhealthy(
+        self, session: Session, recorded: Sequence[Recorded], now: datetime
+    ) -> None:
+        gone = {r.outgoing.subscription_id: r.decision.disable_reason for r in recorded
+                if r.decision.disable_reason}
+        for subscription_id, reason in gone.items():
+            session.execute(
+                update(S)
+                .where(S.id == subscription_id, S.is_active.is_(True))
+                .values(is_active=False, disabled_reason=reason, disabled_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        failing = {r.outgoing.subscription_id for r in recorded if not r.result.succeeded}
+        if failing:
+            session.execute(
+                update(S)
+                .where(S.id.in_(failing), S.is_active.is_(True),
+                       S.consecutive_failures >= AUTO_DISABLE_AFTER)
+                .values(is_active=False, disabled_at=now,
+                        disabled_reason=f"{AUTO_DISABLE_AFTER} consecutive failed attempts")
+                .execution_options(synchronize_session=False)
+            )
+
+
+def _attempt_row(rec: Recorded) -> dict[str, Any]:
+    result = rec.result
+    return {
+        "id": new_id("att"),
+        "organization_id": rec.outgoing.organization_id,
+        "delivery_id": result.delivery_id,
+        "attempt_number": result.attempt_number,
+        "started_at": result.started_at,
+        "duration_ms": result.duration_ms,
+        "status_code": result.status_code,
+        "response_body": result.response_body,
+        "error": result.error,
+    }
+
+
+def _health_params(recorded: Sequence[Recorded]) -> list[dict[str, Any]]:
+    """Per subscription: counts to add, and the failures since its last success."""
+    by_subscription: dict[str, list[AttemptResult]] = defaultdict(list)
+    for rec in recorded:
+        by_subscription[rec.outgoing.subscription_id].append(rec.result)
+    params = []
+    for subscription_id, results in by_subscription.items():
+        results.sort(key=lambda r: r.started_at)
+        successes = [r for r in results if r.succeeded]
+        failures = [r for r in results if not r.succeeded]
+        trailing = 0
+        for result in reversed(results):
+            if result.succeeded:
+                break
+            trailing += 1
+        params.append({
+            "b_id": subscription_id,
+            "b_total": len(results),
+            "b_ok": len(successes),
+            "b_failed": len(failures),
+            "b_reset": 1 if successes else 0,
+            "b_trailing": trailing,
+            "b_last": results[-1].started_at,
+            "b_last_ok": successes[-1].started_at if successes else None,
+            "b_last_failed": failures[-1].started_at if failures else None,
+        })
+    return params
+
+
+def _dt(name: str) -> Any:
+    return bindparam(name, type_=DT.last_attempt_at.type)
+
+
+_DELIVERY_UPDATE = (
+    DELIVERIES.update()
+    .where(DT.id == bindparam("b_id"), DT.leased_by == bindparam("b_by"))
+    .values(
+        status=bindparam("b_status"),
+        attempts=bindparam("b_attempts"),
+        next_attempt_at=_dt("b_next"),
+        last_attempt_at=_dt("b_last_at"),
+        last_status_code=bindparam("b_code", type_=Integer),
+        last_error=bindparam("b_error"),
+        delivered_at=_dt("b_delivered"),
+        leased_until=None,
+        leased_by=None,
+        updated_at=_dt("b_now"),
+    )
+)
+
+_HEALTH_UPDATE = (
+    SUBSCRIPTIONS.update()
+    .where(ST.id == bindparam("b_id"))
+    .values(
+        total_deliveries=ST.total_deliveries + bindparam("b_total", type_=Integer),
+        successful_deliveries=ST.successful_deliveries + bindparam("b_ok", type_=Integer),
+        failed_deliveries=ST.failed_deliveries + bindparam("b_failed", type_=Integer),
+        consecutive_failures=case(
+            (bindparam("b_reset", type_=Integer) == 1, bindparam("b_trailing", type_=Integer)),
+            else_=ST.consecutive_failures + bindparam("b_trailing", type_=Integer),
+        ),
+        last_delivery_at=_dt("b_last"),
+        last_success_at=func.coalesce(_dt("b_last_ok"), ST.last_success_at),
+        last_failure_at=func.coalesce(_dt("b_last_failed"), ST.last_failure_at),
+    )
+)
