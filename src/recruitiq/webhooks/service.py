@@ -326,6 +326,7 @@ def create_test_delivery(
     request sends it at once through ``deliver_now``.
     """
     subscription = get_webhook(session, organization_id, webhook_id)
+    _require_active(subscription)
     now = utcnow()
     data = WebhookTestData(message=TEST_MESSAGE, webhook_id=subscription.id, sent_at=now)
     event, _envelope = record_event(session, organization_id, "webhook.test", data)
