@@ -9,14 +9,7 @@ import httpx
 from playwright.sync_api import expect
 
 from tests.portal.conftest import Operator
-
-
-def sign_in(page: Any, operator: Operator) -> None:
-    page.goto("/portal")
-    page.get_by_label("E-mail").fill(operator.email)
-    page.get_by_label("Password").fill(operator.password)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#who-org")).to_have_text(operator.organization_name)
+from tests.portal.helpers import open_section, sign_in
 
 
 def test_page_and_assets_carry_the_security_headers(live_url: str) -> None:
@@ -106,7 +99,7 @@ def test_rendered_api_data_is_text_never_markup(page: Any, operator: Operator) -
 
 def test_api_key_is_shown_once_works_and_can_be_revoked(page: Any, operator: Operator) -> None:
     sign_in(page, operator)
-    page.get_by_role("link", name="API keys").click()
+    open_section(page, "API keys")
     create = page.get_by_role("form", name="Create API key")
     create.get_by_label("Name").fill("ActivePieces")
     create.get_by_label("jobs:read").check()
@@ -139,7 +132,7 @@ def test_a_refused_request_shows_the_api_message_and_creates_nothing(
     page: Any, operator: Operator
 ) -> None:
     sign_in(page, operator)
-    page.get_by_role("link", name="API keys").click()
+    open_section(page, "API keys")
     create = page.get_by_role("form", name="Create API key")
     create.get_by_label("Name").fill("No scopes at all")
     create.get_by_role("button", name="Create key").click()

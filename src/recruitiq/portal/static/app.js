@@ -134,7 +134,7 @@ function tableRow(columns, row) {
 }
 
 function section(title, ...children) {
-  return el('section', { class: 'card' }, el('h2', {}, title), children);
+  return el('section', { class: 'card', 'aria-label': title }, el('h2', {}, title), children);
 }
 
 // ---------------------------------------------------------------- notices
@@ -190,7 +190,14 @@ function form(props, children, submitLabel, onSubmit) {
   );
 }
 
-// Secrets (API keys, webhook secrets) are in one response only: show them once, plainly.
+// Secrets (API keys, webhook secrets) are in one response only: show them once, plainly,
+// and move focus there so keyboard and screen-reader users meet it first.
+function revealSecret(holder, title, secret, note) {
+  const panel = secretPanel(title, secret, note);
+  holder.replaceChildren(panel);
+  panel.querySelector('.secret-value').focus();
+}
+
 function secretPanel(title, secret, note) {
   const panel = el(
     'div',
@@ -293,7 +300,7 @@ function jobActions(job, refresh) {
     { class: 'row-actions' },
     job.status !== 'open' && button('Publish', transition('publish'), { 'aria-label': `Publish ${job.title}` }),
     job.status !== 'closed' && button('Close', transition('close'), { class: 'secondary', 'aria-label': `Close ${job.title}` }),
-    el('a', { href: `#/board/${encodeURIComponent(job.id)}` }, 'Pipeline'),
+    el('a', { href: `#/board/${encodeURIComponent(job.id)}`, 'aria-label': `Pipeline of ${job.title}` }, 'Pipeline'),
   );
 }
 
@@ -351,17 +358,9 @@ async function jobsView(root) {
 
 // ---------------------------------------------------------------- pipeline board
 
-function stageKey(stage) {
-  return stage.key ?? stage.id ?? stage.stage ?? stage.name;
-}
-
-function stageLabel(stage) {
-  return stage.displayName ?? stage.label ?? stage.name ?? stageKey(stage);
-}
-
-function candidateName(application) {
-  return application.candidateName ?? application.candidate?.fullName ?? application.candidateId;
-}
+const stageKey = (stage) => stage.id;
+const stageLabel = (stage) => stage.name;
+const candidateName = (application) => application.candidateName;
 
 async function boardView(root, jobId) {
   const jobs = await fetchAll('/jobs', {}, 'jobs');
@@ -468,14 +467,11 @@ function healthCell(webhook) {
   );
 }
 
-function describeTestResult(body) {
-  const result = body.result ?? body.attempt ?? body.delivery ?? body;
-  const parts = [];
-  if (result.statusCode ?? result.lastStatusCode) parts.push(`HTTP ${result.statusCode ?? result.lastStatusCode}`);
-  if (result.error ?? result.lastError) parts.push(result.error ?? result.lastError);
-  if (result.durationMs !== undefined) parts.push(`${result.durationMs} ms`);
-  if (result.status && !parts.length) parts.push(result.status);
-  return parts.length ? `Test event sent: ${parts.join(', ')}` : 'Test event queued';
+function describeTestResult(test) {
+  const parts = [test.statusCode ? `HTTP ${test.statusCode}` : null, test.error,
+    test.durationMs === null || test.durationMs === undefined ? null : `${test.durationMs} ms`];
+  const detail = parts.filter(Boolean).join(', ');
+  return `Test event ${test.status}${detail ? `: ${detail}` : ''}`;
 }
 
 async function webhooksView(root) {
@@ -498,7 +494,7 @@ async function webhooksView(root) {
       'div',
       { class: 'row-actions' },
       button('Send test', async () => {
-        showStatus(describeTestResult(await api('POST', `${base}/test`)));
+        showStatus(describeTestResult((await api('POST', `${base}/test`)).test));
         await refresh();
       }, { 'aria-label': `Send test to ${webhook.url}` }),
       button('Deliveries', () => showDeliveries(webhook), { class: 'secondary', 'aria-label': `Deliveries of ${webhook.url}` }),
@@ -510,7 +506,7 @@ async function webhooksView(root) {
   }
   async function showDeliveries(webhook) {
     const base = `/webhooks/${encodeURIComponent(webhook.id)}`;
-    const list = pagedTable(`${base}/events`, {}, 'deliveries', [
+    const list = pagedTable(`${base}/events`, {}, 'events', [
       { title: 'Event', render: (d) => el('div', {}, d.eventType, el('small', {}, el('code', {}, d.eventId))) },
       { title: 'Status', render: (d) => badge(d.status) },
       { title: 'Attempts', render: (d) => String(d.attempts ?? 0) },
@@ -526,7 +522,7 @@ async function webhooksView(root) {
     deliveriesHolder.replaceChildren(section(`Deliveries to ${webhook.url}`, list.holder));
   }
 
-  const eventTypes = (await api('GET', '/webhooks/event-types')).eventTypes ?? [];
+  const { eventTypes } = await api('GET', '/webhooks/event-types');
   const typeBoxes = el(
     'fieldset',
     { class: 'checks' },
@@ -549,8 +545,8 @@ async function webhooksView(root) {
         events: data.getAll('events'),
       });
       formNode.reset();
-      secretHolder.replaceChildren(secretPanel('Signing secret', body.webhook.secret,
-        'Use this secret to verify the signature of every delivery. It is shown only now.'));
+      revealSecret(secretHolder, 'Signing secret', body.webhook.secret,
+        'Use this secret to verify the signature of every delivery. It is shown only now.');
       await refresh();
     },
   );
@@ -620,8 +616,8 @@ async function apiKeysView(root) {
     async (data, formNode) => {
       const body = await api('POST', '/api-keys', { name: data.get('name'), scopes: data.getAll('scopes') });
       formNode.reset();
-      secretHolder.replaceChildren(secretPanel('New API key', body.apiKey.key,
-        'Copy this key into your integration now. RecruitIQ stores only a hash and cannot show it again.'));
+      revealSecret(secretHolder, 'New API key', body.apiKey.key,
+        'Copy this key into your integration now. RecruitIQ stores only a hash and cannot show it again.');
       await refresh();
     },
   );
