@@ -142,27 +142,42 @@ def _changes(session: Session, scope: Scope | None) -> Iterator[tuple[object, st
             yield obj, "delete", []
 
 
+def _row(
+    principal: Principal, action: str, resource: str, resource_id: str, fields: list[str]
+) -> dict[str, Any]:
+    scope = _current_scope.get()
+    return {
+        "id": new_id("aud"),
+        "organization_id": principal.organization_id,
+        "actor_type": principal.kind,
+        "actor_id": principal.actor_id,
+        "action": action,
+        "resource_type": resource,
+        "resource_id": resource_id,
+        "changed_fields": fields,
+        "request_id": (scope or {}).get("state", {}).get("request_id"),
+        "created_at": utcnow(),
+    }
+
+
+def record(
+    session: Session, action: str, resource: str, resource_id: str, fields: list[str]
+) -> None:
+    """Record an action that changes no row but belongs in the log (a data export)."""
+    principal = session.info.get(PRINCIPAL_KEY)
+    if isinstance(principal, Principal):
+        session.connection().execute(
+            insert(_AUDIT_TABLE), [_row(principal, action, resource, resource_id, fields)]
+        )
+
+
 def _record_flush(session: Session, _flush: UOWTransaction) -> None:
     principal = session.info.get(PRINCIPAL_KEY)
     if not isinstance(principal, Principal):
         return
-    scope = _current_scope.get()
-    request_id = (scope or {}).get("state", {}).get("request_id")
-    now = utcnow()
     rows = [
-        {
-            "id": new_id("aud"),
-            "organization_id": principal.organization_id,
-            "actor_type": principal.kind,
-            "actor_id": principal.actor_id,
-            "action": action,
-            "resource_type": resource_type(obj),
-            "resource_id": str(getattr(obj, "id", "")),
-            "changed_fields": fields,
-            "request_id": request_id,
-            "created_at": now,
-        }
-        for obj, action, fields in _changes(session, scope)
+        _row(principal, action, resource_type(obj), str(getattr(obj, "id", "")), fields)
+        for obj, action, fields in _changes(session, _current_scope.get())
     ]
     if rows:
         session.connection().execute(insert(_AUDIT_TABLE), rows)

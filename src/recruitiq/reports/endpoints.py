@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from recruitiq.reports.export_endpoints import router as export_router
 from recruitiq.reports.report_endpoints import router as report_router
 
 router = APIRouter()
 router.include_router(report_router)
+router.include_router(export_router)
