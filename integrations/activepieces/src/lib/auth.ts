@@ -31,7 +31,7 @@ interface MeResponse {
 export const recruitiqAuth = PieceAuth.CustomAuth({
   displayName: 'RecruitIQ connection',
   description: [
-    'Create an API key in RecruitIQ (portal → Settings → API keys, or POST /api/v1/api-keys while signed in as an admin or recruiter).',
+    'Create an API key in RecruitIQ (the portal’s API keys page, or POST /api/v1/api-keys while signed in as an admin or recruiter).',
     `Grant at least ${REQUIRED_SCOPES.join(' and ')}; for every action also grant ${RECOMMENDED_SCOPES.join(', ')}.`,
     'The key is shown only once, when it is created.',
   ].join(' '),
