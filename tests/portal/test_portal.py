@@ -140,3 +140,18 @@ def test_a_refused_request_shows_the_api_message_and_creates_nothing(
     expect(page.get_by_role("alert")).to_contain_text("The request is not valid (scopes:")
     expect(page.get_by_role("region", name="New API key")).to_have_count(0)
     assert operator.api.get("/api/v1/api-keys").json()["apiKeys"] == []
+
+
+def test_an_ended_session_returns_to_sign_in_with_the_reason(page: Any, operator: Operator) -> None:
+    sign_in(page, operator)
+    page.evaluate("sessionStorage.setItem('recruitiq.accessToken', 'not-a-token')")
+    page.reload()
+    expect(page.get_by_role("heading", name="Sign in to RecruitIQ")).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text("Your session has ended")
+    assert page.evaluate("sessionStorage.getItem('recruitiq.accessToken')") is None
+
+    page.get_by_label("E-mail").fill(operator.email)
+    page.get_by_label("Password").fill(operator.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#who-org")).to_have_text(operator.organization_name)
+    expect(page.get_by_role("alert")).to_be_hidden()

@@ -53,11 +53,13 @@ async function api(method, path, body) {
   if (response.status === 204) return null;
   const data = await response.json().catch(() => null);
   if (!response.ok || data?.success === false) {
-    if (response.status === 401 && session.token && path !== '/auth/login') {
+    const error = new ApiError(response.status, data?.error);
+    if (response.status === 401 && session.token) {
       forgetSession();
       showSignIn();
+      showError(new ApiError(401, { message: `Your session has ended (${error.message}); sign in again` }));
     }
-    throw new ApiError(response.status, data?.error);
+    throw error;
   }
   return data;
 }
