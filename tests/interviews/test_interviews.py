@@ -70,6 +70,10 @@ def test_interview_lifecycle_emits_events_with_context(client, tenant):
     assert scheduled["application"]["id"] == application["id"]
     assert scheduled["application"]["candidateName"] == "José Müller"
     assert scheduled["job"]["title"] == "Platform Engineer"
+    assert scheduled["panel"] == [
+        {"userId": tenant.user_id, "email": tenant.email, "name": "Acme Admin"},
+        {"userId": None, "email": "panel@example.com", "name": None},
+    ]
     rescheduled = payloads(client, tenant, "interview.rescheduled")[0]["data"]
     assert rescheduled["previousScheduledAt"] == interview["scheduledAt"]
     assert rescheduled["previous"] == {

@@ -7,7 +7,7 @@ from recruitiq.applications.events import (
     JobSummary,
 )
 from recruitiq.events.spec import EventSpec
-from recruitiq.interviews.schemas import FeedbackOut, InterviewOut
+from recruitiq.interviews.schemas import FeedbackOut, InterviewOut, PanelMember
 from recruitiq.kit.schema import CamelModel, UTCTimestamp
 
 SAMPLE_INTERVIEW = {
@@ -39,11 +39,17 @@ SAMPLE_FEEDBACK = {
     "authorId": "usr_0193a1b2c3d4e5f6a7b8c9d0",
     "createdAt": "2026-11-12T14:05:00.000Z",
 }
+SAMPLE_PANEL = [
+    {"userId": "usr_0193a1b2c3d4e5f6a7b8c9d0", "email": "dana.meier@acme.example",
+     "name": "Dana Meier"},
+    {"userId": None, "email": "panel@acme.example", "name": None},
+]
 INTERVIEW_APPLICATION = {**SAMPLE_APPLICATION, "stage": "interview"}
 
 
 class InterviewEventData(CamelModel):
     interview: InterviewOut
+    panel: list[PanelMember]
     application: ApplicationSnapshot
     job: JobSummary
 
@@ -59,11 +65,14 @@ class FeedbackSubmittedData(InterviewEventData):
 
 def _sample(**overrides: object) -> dict[str, object]:
     interview = {**SAMPLE_INTERVIEW, **overrides}
-    return {"interview": interview, "application": INTERVIEW_APPLICATION, "job": SAMPLE_JOB_SUMMARY}
+    return {"interview": interview, "panel": SAMPLE_PANEL, "application": INTERVIEW_APPLICATION,
+            "job": SAMPLE_JOB_SUMMARY}
 
 
 SPECS = [
-    EventSpec("interview.scheduled", "An interview was scheduled for an application.",
+    EventSpec("interview.scheduled",
+              "An interview was scheduled for an application; `panel` resolves the "
+              "interviewers to e-mail addresses for invitations.",
               InterviewEventData, _sample()),
     EventSpec("interview.rescheduled",
               "A scheduled interview changed (time, length, place or panel); "

@@ -138,6 +138,15 @@ class InterviewOut(CamelModel):
         return self.scheduled_at + timedelta(minutes=self.duration_minutes)
 
 
+class PanelMember(CamelModel):
+    """An interviewer as a receiver needs it to send an invitation: users resolved to their
+    e-mail and name, plain addresses as given."""
+
+    user_id: str | None
+    email: str | None
+    name: str | None
+
+
 class FeedbackOut(CamelModel):
     id: str
     organization_id: str

@@ -29,6 +29,7 @@ from recruitiq.interviews.schemas import (
     InterviewCreate,
     InterviewOut,
     InterviewUpdate,
+    PanelMember,
 )
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
@@ -55,12 +56,33 @@ def feedback_data(feedback: InterviewFeedback) -> dict[str, Any]:
     return FeedbackOut.model_validate(feedback).to_json()
 
 
+def _panel(session: Session, interview: Interview) -> list[PanelMember]:
+    user_ids = [entry for entry in interview.interviewers if "@" not in entry]
+    stmt = select(User).where(
+        User.organization_id == interview.organization_id, User.id.in_(user_ids)
+    )
+    users = {user.id: user for user in session.scalars(stmt)}
+    panel = []
+    for entry in interview.interviewers:
+        if "@" in entry:
+            panel.append(PanelMember(user_id=None, email=entry, name=None))
+        else:
+            user = users.get(entry)  # a user removed since still shows as their id
+            panel.append(PanelMember(
+                user_id=entry,
+                email=user.email if user else None,
+                name=user.name if user else None,
+            ))
+    return panel
+
+
 def _event(session: Session, interview: Interview) -> InterviewEventData:
     application = session.get(Application, interview.application_id)
     assert application is not None  # a foreign key guarantees it
     context = hiring_context(session, application)
     return InterviewEventData(
         interview=InterviewOut.model_validate(interview),
+        panel=_panel(session, interview),
         application=context.application,
         job=context.job,
     )
