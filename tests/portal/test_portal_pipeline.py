@@ -103,3 +103,29 @@ def test_events_log_lists_and_filters_what_happened(page: Any, operator: Operato
     row = rows.first
     row.get_by_text("Payload").click()
     expect(row.locator("pre")).to_contain_text(job_id)
+
+
+def test_write_to_a_candidate_and_follow_the_message(page: Any, operator: Operator) -> None:
+    job_id = open_job(operator, "Support Lead")
+    apply(operator, job_id, "Zoë", "Quinn")
+    sign_in(page, operator)
+    open_section(page, "Candidates")
+    page.get_by_role("button", name="E-mail Zoë Quinn").click()
+    compose = page.get_by_role("form", name="Compose e-mail")
+    compose.get_by_label("Subject").fill("Your interview on Tuesday")
+    compose.get_by_label("Message").fill("Hi Zoë, see you at 10:00.")
+    compose.get_by_role("button", name="Send e-mail").click()
+    expect(page.get_by_role("status")).to_contain_text("E-mail to Zoë Quinn is queued (smtp not configured)")
+
+    (message,) = operator.api.get("/api/v1/messages").json()["messages"]
+    assert (message["to"], message["subject"], message["text"]) == (
+        "zoë@example.com", "Your interview on Tuesday", "Hi Zoë, see you at 10:00."
+    )
+
+    open_section(page, "Messages")
+    row = page.locator("main tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Your interview on Tuesday")
+    expect(row).to_contain_text("queued")
+    page.get_by_label("Status").select_option("sent")
+    expect(page.get_by_text("No messages yet.")).to_be_visible()

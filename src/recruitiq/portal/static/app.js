@@ -436,22 +436,75 @@ function applicationCard(application, stages, redraw) {
 
 async function candidatesView(root) {
   const listHolder = el('div');
+  const composeHolder = el('div');
   const search = el('input', { type: 'search', name: 'q', placeholder: 'Name, e-mail, tag or title' });
   async function refresh() {
     const list = pagedTable('/candidates', { q: search.value.trim() }, 'candidates', [
-      { title: 'Name', render: (c) => c.fullName ?? `${c.firstName} ${c.lastName}` },
+      { title: 'Name', render: (c) => c.fullName },
       { title: 'E-mail', render: (c) => c.email },
       { title: 'Current title', render: (c) => [c.currentTitle, c.currentCompany].filter(Boolean).join(' at ') || '—' },
       { title: 'Tags', render: (c) => (c.tags ?? []).map((t) => badge(t, 'tag')) },
       { title: 'Added', render: (c) => when(c.createdAt) },
+      { title: '', render: (c) => button('E-mail', () => compose(composeHolder, c), { class: 'secondary', 'aria-label': `E-mail ${c.fullName}` }) },
     ], search.value ? 'No candidate matches this search.' : 'No candidates yet.');
     await list.load();
     listHolder.replaceChildren(list.holder);
   }
   root.replaceChildren(
     el('h1', {}, 'Candidates'),
+    composeHolder,
     section('Search', form({ role: 'search', 'aria-label': 'Search candidates', class: 'inline' }, [field('Search', search)], 'Search', refresh), listHolder),
   );
+  await refresh();
+}
+
+function compose(holder, candidate) {
+  const subject = el('input', { name: 'subject', required: true, maxlength: 998 });
+  const panel = section(
+    `E-mail to ${candidate.fullName}`,
+    el('p', {}, `To ${candidate.email}. Sent by the worker over SMTP; follow it under Messages.`),
+    form({ 'aria-label': 'Compose e-mail' }, [
+      field('Subject', subject),
+      field('Message', el('textarea', { name: 'text', required: true, rows: 6 })),
+    ], 'Send e-mail', async (data) => {
+      const body = await api('POST', `/candidates/${encodeURIComponent(candidate.id)}/emails`, {
+        subject: data.get('subject'),
+        text: data.get('text'),
+      });
+      holder.replaceChildren();
+      const note = body.message.delivery ? ` (${body.message.delivery})` : '';
+      showStatus(`E-mail to ${candidate.fullName} is ${body.message.status}${note}`);
+    }),
+  );
+  holder.replaceChildren(panel);
+  subject.focus();
+}
+
+// ---------------------------------------------------------------- messages
+
+async function messagesView(root) {
+  const listHolder = el('div');
+  const statusFilter = el(
+    'select',
+    { name: 'status' },
+    el('option', { value: '' }, 'All'),
+    ['queued', 'sent', 'failed'].map((s) => el('option', { value: s }, s)),
+  );
+  async function refresh() {
+    const list = pagedTable('/messages', { status: statusFilter.value }, 'messages', [
+      { title: 'To', render: (m) => m.to },
+      { title: 'Subject', render: (m) => m.subject },
+      { title: 'Status', render: (m) => el('div', {}, badge(m.status), m.delivery && el('small', {}, m.delivery)) },
+      { title: 'Attempts', render: (m) => String(m.attempts) },
+      { title: 'Last error', render: (m) => m.lastError ?? '—' },
+      { title: 'Sent', render: (m) => when(m.sentAt) },
+      { title: 'Created', render: (m) => when(m.createdAt) },
+    ], 'No messages yet. Write to a candidate from Candidates.');
+    await list.load();
+    listHolder.replaceChildren(list.holder);
+  }
+  statusFilter.addEventListener('change', guarded(refresh));
+  root.replaceChildren(el('h1', {}, 'Messages'), section('Candidate e-mail', field('Status', statusFilter), listHolder));
   await refresh();
 }
 
@@ -639,6 +692,7 @@ const ROUTES = {
   board: boardView,
   candidates: candidatesView,
   webhooks: webhooksView,
+  messages: messagesView,
   events: eventsView,
   'api-keys': apiKeysView,
 };
