@@ -245,3 +245,39 @@ def test_list_filters_and_pagination(client, tenant, settings, smtp_server):
     assert tenant.get("/api/v1/messages", params={"status": "sent"}).json()["count"] == 5
     assert tenant.get("/api/v1/messages", params={"status": "queued"}).json()["count"] == 0
     assert "status" in field_errors(tenant.get("/api/v1/messages", params={"status": "bounced"}))
+
+
+def test_running_sender_is_woken_by_a_committed_message(client, tenant, settings, smtp_server):
+    """With an hour-long poll, only the after-commit wake-up can deliver this message."""
+    import threading
+
+    from recruitiq.messaging.jobs import run_sender
+    from recruitiq.worker import WorkerContext
+
+    loop = asyncio.new_event_loop()
+    ctx = WorkerContext(settings, client.app.state.engine, client.app.state.session_factory)
+    ctx.stopping = asyncio.Event()
+    sender = threading.Thread(target=loop.run_until_complete, args=(run_sender(ctx, poll_seconds=3600),))
+    sender.start()
+    try:
+        candidate = add_candidate(tenant)
+
+        def send_and_wait() -> dict:
+            message_id = tenant.post(f"/api/v1/candidates/{candidate['id']}/emails", EMAIL).json()["message"]["id"]
+            for _ in range(300):
+                state = tenant.get(f"/api/v1/messages/{message_id}").json()["message"]
+                if state["status"] != "queued":
+                    return state
+                threading.Event().wait(0.05)
+            return state
+
+        # The first may be found by the sender's opening pass; the second arrives while
+        # it waits out its poll.
+        assert send_and_wait()["status"] == "sent"
+        assert send_and_wait()["status"] == "sent"
+        assert len(smtp_server.handler.received) == 2
+    finally:
+        loop.call_soon_threadsafe(ctx.stopping.set)
+        sender.join(timeout=30)
+        loop.close()
+    assert not sender.is_alive()

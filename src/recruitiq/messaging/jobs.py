@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from recruitiq.config import Settings
 from recruitiq.db import unit_of_work
 from recruitiq.kit.clock import utcnow
-from recruitiq.messaging import smtp
+from recruitiq.messaging import smtp, wakeup
 from recruitiq.models import Message
 from recruitiq.worker import PeriodicJob, WorkerContext
 
@@ -32,7 +32,9 @@ RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 LEASE = timedelta(minutes=5)
 BATCH_SIZE = 20
-INTERVAL_SECONDS = 5.0
+# Messages queued by this process wake the sender at once; this poll finds the others
+# (another API process) and the retries that fall due.
+POLL_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -112,9 +114,33 @@ async def send_due_messages(
     return len(claimed)
 
 
-async def _run(ctx: WorkerContext) -> None:
-    await send_due_messages(ctx.settings, ctx.session_factory)
+async def run_sender(ctx: WorkerContext, poll_seconds: float = POLL_SECONDS) -> None:
+    """Send due messages until the worker stops, waking early when one is queued here."""
+    wake = asyncio.Event()
+    wakeup.register(asyncio.get_running_loop(), wake)
+    reported: str | None = None
+    try:
+        while not ctx.stopping.is_set():
+            wake.clear()
+            try:
+                while await send_due_messages(ctx.settings, ctx.session_factory) == BATCH_SIZE:
+                    pass  # a full batch: there may be more due right now
+                reported = None
+            except smtp.SmtpConfigError as exc:
+                if str(exc) != reported:  # say it once, not every poll
+                    logger.error("e-mail is not being sent: %s", exc)
+                    reported = str(exc)
+            waits = [asyncio.ensure_future(wake.wait()), asyncio.ensure_future(ctx.stopping.wait())]
+            _done, pending = await asyncio.wait(
+                waits, timeout=poll_seconds, return_when=asyncio.FIRST_COMPLETED
+            )
+            for waiter in pending:
+                waiter.cancel()
+    finally:
+        wakeup.unregister(wake)
 
 
 def periodic_jobs() -> list[PeriodicJob]:
-    return [PeriodicJob("messaging.send", INTERVAL_SECONDS, _run)]
+    # run_sender only returns when the worker stops; the interval only spaces restarts
+    # after an unexpected error.
+    return [PeriodicJob("messaging.send", POLL_SECONDS, run_sender)]

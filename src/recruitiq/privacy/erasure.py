@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import String, Text, or_, select
 from sqlalchemy.orm import Session
@@ -35,7 +35,6 @@ from recruitiq.config import get_settings
 from recruitiq.db import after_commit
 from recruitiq.events.emit import emit
 from recruitiq.kit.clock import utcnow
-from recruitiq.kit.schema import CamelModel
 from recruitiq.models import (
     Application,
     ApplicationNote,
@@ -49,6 +48,7 @@ from recruitiq.models import (
     WebhookAttempt,
     WebhookDelivery,
 )
+from recruitiq.privacy.schemas import CandidateErasedData, ErasedCandidateRef
 from recruitiq.privacy.scrub import (
     ERASED_FIRST_NAME,
     ERASED_LAST_NAME,
@@ -59,15 +59,6 @@ from recruitiq.resumes import storage
 from recruitiq.resumes.service import clear_resume_columns
 
 CANCELLED = "cancelled: the candidate's personal data was erased"
-
-
-class ErasedCandidateRef(CamelModel):
-    id: str
-    erased: Literal[True] = True
-
-
-class CandidateErasedData(CamelModel):
-    candidate: ErasedCandidateRef
 
 
 def _text_columns(obj: Any) -> list[str]:
