@@ -65,21 +65,10 @@ PII_TYPES = ["candidate.created", "candidate.updated", "candidate.merged", "appl
              "interview.scheduled", "offer.sent", "hire.completed"]
 
 
-def _personal_values(value, inside_candidate=False):
-    """Every string the sample carries under a personal field name."""
-    from recruitiq.webhooks.pii import CANDIDATE_ONLY_FIELDS, PERSONAL_FIELDS
-
-    found = []
-    if isinstance(value, dict):
-        for key, item in value.items():
-            personal = key in PERSONAL_FIELDS or (inside_candidate and key in CANDIDATE_ONLY_FIELDS)
-            if personal and isinstance(item, str):
-                found.append(item)
-            found += _personal_values(item, inside_candidate or "candidate" in key.lower())
-    elif isinstance(value, list):
-        for item in value:
-            found += _personal_values(item, inside_candidate)
-    return found
+# The candidate the catalog samples describe (candidates/events.py SAMPLE_CANDIDATE and its
+# merged duplicate), written out here so the test does not reuse the code it checks.
+CANDIDATE_PII = ["José", "Müller", "jose.muller@example.com", "jose@old-employer.example",
+                 "+41 44 123 45 67", "linkedin.com/in/jose-muller", "/resume"]
 
 
 @pytest.mark.parametrize("event_type", PII_TYPES)
@@ -96,30 +85,39 @@ def test_no_pii_subscription_gets_stripped_bytes(client, tenant, event_type):
     assert stripped is not None
     body = json.loads(stripped)
     assert body["id"] == event_id and body["type"] == event_type
-    personal = _personal_values(json.loads(original)["data"])
-    assert any("@" in value for value in personal), personal  # the sample does carry PII
-    for value in personal:
+    assert "jose.muller@example.com" in original  # the sample does carry PII
+    for value in CANDIDATE_PII:
         assert value not in stripped, value
     # Only personal fields go: ids and the rest of the snapshot stay.
     assert "cand_" in stripped
     assert json.dumps(body, separators=(",", ":"), ensure_ascii=False) == stripped
 
 
-def test_strip_names_only_inside_candidate_objects():
+def test_strip_only_candidate_personal_data():
     from recruitiq.webhooks.pii import strip_pii
 
-    envelope = {"id": "evt_1", "type": "x", "data": {
+    envelope = {"id": "evt_1", "type": "interview.scheduled", "data": {
         "candidate": {"id": "cand_1", "name": "Ann Lee", "email": "ann@x.io", "tags": ["a"]},
-        "application": {"candidateName": "Ann Lee", "candidateEmail": "ann@x.io", "stage": "new"},
+        "application": {"candidateName": "Ann Lee", "candidateEmail": "ann@x.io",
+                        "resumeUrl": "https://r/1", "stage": "new"},
         "job": {"title": "Engineer", "name": "kept"},
-        "candidates": [{"name": "Bo", "phone": "+1 555"}],
+        "panel": [{"userId": "usr_1", "email": "dana@acme.example", "name": "Dana"}],
+        "candidates": [{"name": "Bo", "phone": "+1 555", "id": "cand_2"}],
     }}
     data = strip_pii(envelope)["data"]
     assert data["candidate"] == {"id": "cand_1", "tags": ["a"]}
     assert data["application"] == {"stage": "new"}
     assert data["job"] == {"title": "Engineer", "name": "kept"}
-    assert data["candidates"] == [{}]
+    assert data["panel"] == envelope["data"]["panel"]  # staff, not the candidate
+    assert data["candidates"] == [{"id": "cand_2"}]
     assert envelope["data"]["candidate"]["name"] == "Ann Lee"  # the original is untouched
+
+    updated = {"id": "evt_2", "type": "candidate.updated", "data": {
+        "candidate": {"id": "cand_1", "email": "new@x.io"},
+        "previous": {"email": "old@x.io", "currentTitle": "Engineer"},
+    }}
+    assert strip_pii(updated)["data"] == {"candidate": {"id": "cand_1"},
+                                          "previous": {"currentTitle": "Engineer"}}
 
 
 def test_rolled_back_transaction_leaves_no_event_and_no_delivery(client, tenant):

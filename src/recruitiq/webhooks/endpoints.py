@@ -147,7 +147,9 @@ DeliverNow = Callable[[Any, str], Awaitable[Any]]
 def _deliver_now() -> DeliverNow | None:
     try:
         from recruitiq.webhooks import dispatcher
-    except ImportError:
+    except ImportError as exc:  # only tolerated while the dispatcher module does not exist
+        if getattr(exc, "name", None) not in ("recruitiq.webhooks.dispatcher", None):
+            raise
         return None
     found: DeliverNow | None = getattr(dispatcher, "deliver_now", None)
     return found

@@ -25,7 +25,11 @@ from recruitiq.webhooks.pii import strip_pii
 def _wake_dispatcher() -> Callable[[], None] | None:
     try:
         from recruitiq.webhooks.dispatcher import notify_new_deliveries
-    except ImportError:  # the dispatcher lands separately; the poll still finds the rows
+    except ModuleNotFoundError as exc:
+        # Only a dispatcher that does not exist (yet) is tolerated; its poll would still
+        # find the rows. A broken dispatcher module must fail loudly.
+        if exc.name != "recruitiq.webhooks.dispatcher":
+            raise
         return None
     wake: Callable[[], None] = notify_new_deliveries
     return wake

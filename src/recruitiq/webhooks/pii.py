@@ -1,15 +1,26 @@
 """What counts as a candidate's personal data in an event payload, declared once.
 
 Subscriptions created with ``includePii: false`` receive envelopes with these fields
-removed (the field is absent, not null, so receivers cannot mistake it for "no e-mail").
+removed (absent, not null, so a receiver cannot mistake it for "no e-mail"). The flag is
+about candidates: the organization's own staff (an interview panel's names and e-mails)
+stay, because the automations that schedule interviews need them.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-# Removed wherever they appear: they only ever describe a person.
-PERSONAL_FIELDS = frozenset({
+# Application snapshots name their candidate with these, wherever they appear.
+CANDIDATE_REFERENCE_FIELDS = frozenset({
+    "candidateName",
+    "candidateEmail",
+    "candidatePhone",
+    "resumeUrl",
+})
+# Inside a candidate's own data: a candidate object, or any candidate.* event's data (whose
+# `previous` values and merged `duplicate` describe the same person).
+CANDIDATE_FIELDS = frozenset({
+    "name",
     "firstName",
     "lastName",
     "fullName",
@@ -17,31 +28,30 @@ PERSONAL_FIELDS = frozenset({
     "phone",
     "resumeUrl",
     "linkedinUrl",
-    "candidateName",
-    "candidateEmail",
-    "candidatePhone",
 })
-# ``name`` is personal only inside a candidate object (a job or a stage has a name too).
-CANDIDATE_ONLY_FIELDS = frozenset({"name"})
 
 
 def _is_candidate_key(key: str) -> bool:
     return "candidate" in key.lower()
 
 
-def _strip(value: Any, inside_candidate: bool) -> Any:
+def _removed(key: str, in_candidate: bool) -> bool:
+    return key in CANDIDATE_REFERENCE_FIELDS or (in_candidate and key in CANDIDATE_FIELDS)
+
+
+def _strip(value: Any, in_candidate: bool) -> Any:
     if isinstance(value, dict):
         return {
-            key: _strip(item, inside_candidate or _is_candidate_key(key))
+            key: _strip(item, in_candidate or _is_candidate_key(key))
             for key, item in value.items()
-            if key not in PERSONAL_FIELDS
-            and not (inside_candidate and key in CANDIDATE_ONLY_FIELDS)
+            if not _removed(key, in_candidate)
         }
     if isinstance(value, list):
-        return [_strip(item, inside_candidate) for item in value]
+        return [_strip(item, in_candidate) for item in value]
     return value
 
 
 def strip_pii(envelope: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``envelope`` whose ``data`` carries no candidate personal data."""
-    return {**envelope, "data": _strip(envelope.get("data", {}), False)}
+    about_candidate = str(envelope.get("type", "")).startswith("candidate.")
+    return {**envelope, "data": _strip(envelope.get("data", {}), about_candidate)}
