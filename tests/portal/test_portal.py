@@ -155,3 +155,50 @@ def test_an_ended_session_returns_to_sign_in_with_the_reason(page: Any, operator
     page.get_by_role("button", name="Sign in").click()
     expect(page.locator("#who-org")).to_have_text(operator.organization_name)
     expect(page.get_by_role("alert")).to_be_hidden()
+
+
+def test_keyboard_only_sign_in(page: Any, operator: Operator) -> None:
+    page.goto("/portal")
+    expect(page.get_by_label("E-mail")).to_be_focused()
+    page.keyboard.type(operator.email)
+    page.keyboard.press("Tab")
+    page.keyboard.type(operator.password)
+    page.keyboard.press("Enter")
+    expect(page.locator("#who-org")).to_have_text(operator.organization_name)
+
+
+def test_a_hiring_manager_sees_the_api_refusals(page: Any, operator: Operator) -> None:
+    manager = Operator(
+        email="hm@acme.example", password="hiring manager password",
+        organization_name=operator.organization_name, user_name="Hana Manager", api=operator.api,
+    )
+    created = operator.api.post(
+        "/api/v1/users",
+        json={"name": manager.user_name, "email": manager.email, "password": manager.password,
+              "role": "hiring_manager"},
+    )
+    assert created.status_code == 201, created.text
+    sign_in(page, manager)
+    expect(page.locator("#who-user")).to_have_text("Hana Manager · hiring_manager")
+
+    create = page.get_by_role("form", name="Create job")
+    create.get_by_label("Title").fill("Not allowed")
+    create.get_by_role("button", name="Create job").click()
+    expect(page.get_by_role("alert")).to_contain_text("jobs:write")
+    assert operator.api.get("/api/v1/jobs").json()["jobs"] == []
+
+    open_section(page, "API keys")
+    expect(page.get_by_role("alert")).to_have_text("API keys are managed by signed-in admins and recruiters")
+
+
+def test_long_lists_load_page_by_page(page: Any, operator: Operator) -> None:
+    for number in range(27):
+        assert operator.api.post("/api/v1/jobs", json={"title": f"Role {number:02d}"}).status_code == 201
+    sign_in(page, operator)
+    rows = page.locator("main tbody tr")
+    expect(rows).to_have_count(25)
+    expect(rows.first).to_contain_text("Role 26")
+    page.get_by_role("button", name="Load more").click()
+    expect(rows).to_have_count(27)
+    expect(rows.last).to_contain_text("Role 00")
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
