@@ -14,6 +14,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+webhooks_app = typer.Typer(help="Webhook delivery log.", no_args_is_help=True)
+app.add_typer(webhooks_app, name="webhooks")
 
 
 def _session_factory() -> sessionmaker[Session]:
@@ -28,6 +30,22 @@ def db_upgrade(revision: str = "heads") -> None:
     url = get_settings().resolved_database_url
     migrate.upgrade(url, revision)
     typer.echo("database is up to date")
+
+
+@webhooks_app.command("purge")
+def webhooks_purge(
+    days: Annotated[
+        int | None, typer.Option(help="Keep this many days (default RECRUITIQ_RETENTION_DAYS)")
+    ] = None,
+) -> None:
+    """Delete events, deliveries and attempts past retention (the worker does it daily)."""
+    from recruitiq.webhooks.retention import purge
+
+    report = purge(_session_factory(), days if days is not None else get_settings().retention_days)
+    typer.echo(
+        f"purged {report.events} events, {report.deliveries} deliveries, "
+        f"{report.attempts} attempts, {report.idempotency_records} idempotency records"
+    )
 
 
 @app.command()

@@ -23,7 +23,7 @@ import aiohttp
 from recruitiq.config import Settings
 from recruitiq.kit.clock import utcnow
 from recruitiq.webhooks.signing import signed_headers
-from recruitiq.webhooks.ssrf import Allowlist, GuardedResolver, refusal_for_host
+from recruitiq.webhooks.ssrf import Allowlist, GuardedResolver, SsrfRefused, refusal_for_host
 
 RESPONSE_BODY_LIMIT = 1024
 RETRY_AFTER_CAP_SECONDS = 3600
@@ -163,9 +163,17 @@ async def attempt(client: HttpClient, outgoing: Outgoing) -> AttemptResult:
     except TimeoutError:
         return result(None, None, f"timed out after {client.timeout_seconds:g} s")
     except (aiohttp.ClientError, OSError) as exc:
-        return result(None, None, f"{type(exc).__name__}: {exc}"[:500])
+        return result(None, None, _describe(exc))
     except asyncio.CancelledError:
         raise
+
+
+def _describe(exc: BaseException) -> str:
+    # aiohttp wraps resolver errors in ClientConnectorDNSError; the guard's reason is inside.
+    inner = getattr(exc, "os_error", None)
+    if isinstance(inner, SsrfRefused):
+        return str(inner)
+    return f"{type(exc).__name__}: {exc}"[:500]
 
 
 def retry_delay_seconds(base_seconds: int, attempts_made: int) -> float:

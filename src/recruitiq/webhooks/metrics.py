@@ -38,13 +38,12 @@ router = APIRouter(tags=["meta"])
 
 
 def refresh_queue_gauges(session: Session) -> None:
-    counts = dict(
-        session.execute(
-            select(WebhookDelivery.status, func.count())
-            .where(WebhookDelivery.status.in_(("pending", "held")))
-            .group_by(WebhookDelivery.status)
-        ).tuples()
-    )
+    rows = session.execute(
+        select(WebhookDelivery.status, func.count())
+        .where(WebhookDelivery.status.in_(("pending", "held")))
+        .group_by(WebhookDelivery.status)
+    ).tuples()
+    counts = {status: count for status, count in rows}
     for status in ("pending", "held"):
         QUEUE_DEPTH.labels(status).set(counts.get(status, 0))
     now = utcnow()

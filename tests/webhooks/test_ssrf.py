@@ -1,0 +1,102 @@
+"""The SSRF guard: refused at creation (422 on url) and at connect time in production."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from recruitiq.config import Settings
+from recruitiq.errors import ValidationFailed
+from recruitiq.webhooks.ssrf import (
+    Allowlist,
+    GuardedResolver,
+    SsrfRefused,
+    validate_subscription_url,
+)
+from tests.webhooks.receivers import (
+    add_subscription,
+    attempts,
+    create_job,
+    deliveries,
+    drain,
+    receiver,
+)
+
+PROD = {"env": "production", "secret_key": "x" * 40}
+
+
+def _prod(**extra):
+    return Settings(**PROD, **extra)
+
+
+@pytest.mark.parametrize("url", [
+    "https://127.0.0.1/hook", "https://10.1.2.3/hook", "https://169.254.169.254/latest/meta-data",
+    "https://100.64.0.7/hook", "https://[::1]/hook", "https://localhost/hook",
+    "https://[::ffff:127.0.0.1]/hook", "https://192.168.1.1/hook", "https://0.0.0.0/hook",
+])
+def test_production_refuses_internal_targets(url):
+    with pytest.raises(ValidationFailed) as error:
+        validate_subscription_url(url, _prod())
+    assert error.value.details[0]["field"] == "url"
+
+
+def test_production_requires_https_and_accepts_public_addresses():
+    with pytest.raises(ValidationFailed, match="https"):
+        validate_subscription_url("http://93.184.216.34/hook", _prod())
+    validate_subscription_url("https://93.184.216.34/hook", _prod())
+    validate_subscription_url("https://[2606:4700:4700::1111]/hook", _prod())
+
+
+def test_allowlist_by_host_and_cidr():
+    settings = _prod(webhook_allowlist="activepieces, 10.0.0.0/8")
+    validate_subscription_url("http://activepieces:8080/hook", settings)
+    validate_subscription_url("https://10.1.2.3/hook", settings)
+    with pytest.raises(ValidationFailed):
+        validate_subscription_url("https://192.168.0.1/hook", settings)
+
+
+def test_development_allows_http_loopback_but_only_http_schemes():
+    validate_subscription_url("http://127.0.0.1:9000/hook", Settings())
+    for url in ("ftp://example.com/x", "file:///etc/passwd", "not a url"):
+        with pytest.raises(ValidationFailed):
+            validate_subscription_url(url, Settings())
+
+
+def test_resolver_refuses_names_that_resolve_inside():
+    async def resolve(host, allowlist):
+        resolver = GuardedResolver(Allowlist(allowlist))
+        try:
+            return await resolver.resolve(host, 443)
+        finally:
+            await resolver.close()
+
+    with pytest.raises(SsrfRefused, match="127.0.0.1"):
+        asyncio.run(resolve("localhost", []))
+    assert asyncio.run(resolve("localhost", ["127.0.0.0/8"]))[0]["host"] in ("127.0.0.1", "::1")
+
+
+def _production_app_settings(settings, **extra):
+    return settings.model_copy(update={"env": "production", **extra})
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "localhost"])
+def test_connect_time_guard_refuses_loopback_in_production(client, tenant, app, settings, host):
+    with receiver() as r:
+        add_subscription(app, tenant.organization_id, f"http://{host}:{r.port}/hook")
+        create_job(tenant)
+        drain(app, _production_app_settings(settings))
+        assert r.requests == []
+        [delivery] = deliveries(app, tenant.organization_id)
+        [attempt] = attempts(app, delivery.id)
+        assert "SSRF" in attempt.error and attempt.status_code is None
+        assert delivery.status == "pending"  # a retry, in case the operator allow-lists it
+
+
+def test_connect_time_allowlist_lets_a_private_receiver_through(client, tenant, app, settings):
+    with receiver() as r:
+        add_subscription(app, tenant.organization_id, f"http://localhost:{r.port}/hook")
+        create_job(tenant)
+        drain(app, _production_app_settings(settings, webhook_allowlist="127.0.0.0/8,::1"))
+        assert len(r.requests) == 1
+        assert deliveries(app, tenant.organization_id)[0].status == "delivered"
