@@ -8,6 +8,7 @@ its triggers' sample data at build time without running a server.
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import logging
@@ -86,9 +87,27 @@ def describe(spec: EventSpec) -> dict[str, Any]:
     }
 
 
+@cache
+def _described() -> tuple[dict[str, Any], ...]:
+    return tuple(describe(spec) for spec in all_specs().values())
+
+
+def event_type_documents() -> list[dict[str, Any]]:
+    """Every type as served by ``GET /api/v1/webhooks/event-types``."""
+    return copy.deepcopy(list(_described()))
+
+
+@cache
+def event_types_response_body() -> bytes:
+    """The event-types response, encoded once: the catalog never changes while running."""
+    documents = _described()
+    body = {"success": True, "eventTypes": documents, "count": len(documents)}
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 def catalog_document() -> dict[str, Any]:
     """The whole catalog as one JSON-ready document (what the piece's build step reads)."""
-    return {"eventTypes": [describe(spec) for spec in all_specs().values()]}
+    return {"eventTypes": event_type_documents()}
 
 
 def main() -> None:

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
 from recruitiq.deps import DbSession, SettingsDep
-from recruitiq.events.catalog import all_specs, describe
+from recruitiq.events.catalog import event_types_response_body
 from recruitiq.kit.pagination import PageParams, list_body, page_params
 from recruitiq.webhooks import service
 from recruitiq.webhooks.schemas import (
@@ -37,10 +37,10 @@ def _one(subscription: Any, *, with_secret: bool = False) -> dict[str, Any]:
 
 
 @router.get("/event-types")
-def list_event_types(principal: Reader) -> dict[str, Any]:
-    """Every event type: description, JSON Schema of `data`, and a full sample envelope."""
-    types = [describe(spec) for spec in all_specs().values()]
-    return {"success": True, "eventTypes": types, "count": len(types)}
+def list_event_types(principal: Reader) -> Response:
+    """Every event type: `{"success", "eventTypes": [{type, description, schema (JSON
+    Schema of `data`), sample (a full envelope)}], "count"}`."""
+    return Response(event_types_response_body(), media_type="application/json")
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
