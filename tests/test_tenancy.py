@@ -31,44 +31,82 @@ def build_world(tenant: Tenant) -> dict[str, str]:
     """One of every resource, created through the API; returns path parameter → id."""
     job = _ok(tenant.post("/api/v1/jobs", {"title": "Platform Engineer"}))["job"]["id"]
     _ok(tenant.post(f"/api/v1/jobs/{job}/publish"))
-    candidate = _ok(tenant.post(
-        "/api/v1/candidates", {"firstName": "Ana", "lastName": "Lima", "email": "ana@acme.example"}
-    ))["candidate"]["id"]
-    application = _ok(tenant.post(
-        "/api/v1/applications", {"jobId": job, "candidateId": candidate}
-    ))["application"]["id"]
+    candidate = _ok(
+        tenant.post(
+            "/api/v1/candidates",
+            {"firstName": "Ana", "lastName": "Lima", "email": "ana@acme.example"},
+        )
+    )["candidate"]["id"]
+    application = _ok(
+        tenant.post("/api/v1/applications", {"jobId": job, "candidateId": candidate})
+    )["application"]["id"]
     _ok(tenant.post(f"/api/v1/applications/{application}/notes", {"body": "Strong portfolio"}))
-    interview = _ok(tenant.post("/api/v1/interviews", {
-        "applicationId": application, "scheduledAt": _later(days=2), "durationMinutes": 45,
-        "timezone": "UTC", "interviewers": [tenant.user_id],
-    }))["interview"]["id"]
-    offer = _ok(tenant.post("/api/v1/offers", {
-        "applicationId": application, "salary": 100000, "currency": "EUR",
-        "startDate": (datetime.now(UTC) + timedelta(days=30)).date().isoformat(),
-        "expiresAt": _later(days=7),
-    }))["offer"]["id"]
-    webhook = _ok(tenant.post(
-        "/api/v1/webhooks", {"url": "http://127.0.0.1:9/hook", "events": ["*"]}
-    ))["webhook"]["id"]
+    interview = _ok(
+        tenant.post(
+            "/api/v1/interviews",
+            {
+                "applicationId": application,
+                "scheduledAt": _later(days=2),
+                "durationMinutes": 45,
+                "timezone": "UTC",
+                "interviewers": [tenant.user_id],
+            },
+        )
+    )["interview"]["id"]
+    offer = _ok(
+        tenant.post(
+            "/api/v1/offers",
+            {
+                "applicationId": application,
+                "salary": 100000,
+                "currency": "EUR",
+                "startDate": (datetime.now(UTC) + timedelta(days=30)).date().isoformat(),
+                "expiresAt": _later(days=7),
+            },
+        )
+    )["offer"]["id"]
+    webhook = _ok(
+        tenant.post("/api/v1/webhooks", {"url": "http://127.0.0.1:9/hook", "events": ["*"]})
+    )["webhook"]["id"]
     _ok(tenant.patch(f"/api/v1/jobs/{job}", {"description": "Now with a delivery"}))
     delivery_id = _ok(tenant.get(f"/api/v1/webhooks/{webhook}/events"))["events"][0]["id"]
     event = _ok(tenant.get("/api/v1/events", params={"limit": 1}))["events"][0]["id"]
-    message = _ok(tenant.post(
-        f"/api/v1/candidates/{candidate}/emails", {"subject": "Hello", "text": "Hi Ana"}
-    ), 202)["message"]["id"]
-    _ok(tenant.client.put(
-        f"/api/v1/candidates/{candidate}/resume",
-        files={"file": ("cv.pdf", PDF, "application/pdf")}, headers=tenant.headers,
-    ))
+    message = _ok(
+        tenant.post(
+            f"/api/v1/candidates/{candidate}/emails", {"subject": "Hello", "text": "Hi Ana"}
+        ),
+        202,
+    )["message"]["id"]
+    _ok(
+        tenant.client.put(
+            f"/api/v1/candidates/{candidate}/resume",
+            files={"file": ("cv.pdf", PDF, "application/pdf")},
+            headers=tenant.headers,
+        )
+    )
     key = _ok(tenant.post("/api/v1/api-keys", {"name": "walker", "scopes": ["jobs:read"]}))
-    user = _ok(tenant.post("/api/v1/users", {
-        "name": "Rita Recruiter", "email": "rita@acme.example", "password": "a long password",
-    }))["user"]["id"]
+    user = _ok(
+        tenant.post(
+            "/api/v1/users",
+            {
+                "name": "Rita Recruiter",
+                "email": "rita@acme.example",
+                "password": "a long password",
+            },
+        )
+    )["user"]["id"]
     return {
-        "job_id": job, "candidate_id": candidate, "application_id": application,
-        "interview_id": interview, "offer_id": offer, "webhook_id": webhook,
-        "delivery_id": delivery_id, "event_id": event, "message_id": message,
-        "key_id": key["apiKey"]["id"], "user_id": user,
+        "job_id": job,
+        "candidate_id": candidate,
+        "application_id": application,
+        "interview_id": interview,
+        "offer_id": offer,
+        "webhook_id": webhook,
+        "delivery_id": delivery_id,
+        "event_id": event,
+        "message_id": message,
+        "key_id": key["apiKey"]["id"],
+        "user_id": user,
     }
 
 
@@ -86,7 +124,11 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/v1/applications/{application_id}/notes"): {"body": "hijacked"},
     ("PATCH", "/api/v1/interviews/{interview_id}"): {"durationMinutes": 30},
     ("POST", "/api/v1/interviews/{interview_id}/cancel"): {},
-    ("POST", "/api/v1/interviews/{interview_id}/feedback"): {"rating": 3, "recommendation": "yes", "notes": "x"},
+    ("POST", "/api/v1/interviews/{interview_id}/feedback"): {
+        "rating": 3,
+        "recommendation": "yes",
+        "notes": "x",
+    },
     ("PATCH", "/api/v1/offers/{offer_id}"): {"salary": 1},
     ("POST", "/api/v1/offers/{offer_id}/decline"): {},
     ("PUT", "/api/v1/webhooks/{webhook_id}"): {"description": "hijacked"},
@@ -98,7 +140,9 @@ NOT_IDS = {"resource"}  # /exports/{resource} names a kind, not a row
 def _fill(path: str, ids: dict[str, str]) -> str:
     def replace(match: re.Match[str]) -> str:
         name = match.group(1)
-        assert name in ids, f"the tenancy walk cannot fill {{{name}}} in {path}: add it to build_world"
+        assert name in ids, (
+            f"the tenancy walk cannot fill {{{name}}} in {path}: add it to build_world"
+        )
         return ids[name]
 
     return re.sub(r"\{([a-z_]+)\}", replace, path)
@@ -136,12 +180,17 @@ def test_every_route_hides_other_organizations(client, tenant, other_tenant):
             method = method.upper()
             url = _fill(path, ids)
             if method == "PUT" and path.endswith("/resume"):
-                response = client.put(url, files={"file": ("cv.pdf", PDF, "application/pdf")},
-                                      headers=other_tenant.headers)
+                response = client.put(
+                    url,
+                    files={"file": ("cv.pdf", PDF, "application/pdf")},
+                    headers=other_tenant.headers,
+                )
             else:
                 body = BODIES.get((method, path))
                 response = client.request(method, url, json=body, headers=other_tenant.headers)
-            assert response.status_code == 404, f"{method} {path} → {response.status_code} {response.text}"
+            assert response.status_code == 404, (
+                f"{method} {path} → {response.status_code} {response.text}"
+            )
             assert response.json()["error"]["code"] == "not_found", f"{method} {path}"
             walked.append(f"{method} {path}")
     assert len(walked) >= 50, walked
@@ -151,10 +200,15 @@ def test_every_route_hides_other_organizations(client, tenant, other_tenant):
 def test_lists_and_filters_never_leak(client, tenant, other_tenant):
     ids = build_world(tenant)
     lists = {
-        "/api/v1/jobs": "jobs", "/api/v1/candidates": "candidates",
-        "/api/v1/applications": "applications", "/api/v1/interviews": "interviews",
-        "/api/v1/offers": "offers", "/api/v1/webhooks": "webhooks", "/api/v1/events": "events",
-        "/api/v1/messages": "messages", "/api/v1/api-keys": "apiKeys",
+        "/api/v1/jobs": "jobs",
+        "/api/v1/candidates": "candidates",
+        "/api/v1/applications": "applications",
+        "/api/v1/interviews": "interviews",
+        "/api/v1/offers": "offers",
+        "/api/v1/webhooks": "webhooks",
+        "/api/v1/events": "events",
+        "/api/v1/messages": "messages",
+        "/api/v1/api-keys": "apiKeys",
     }
     for path, key in lists.items():
         body = _ok(other_tenant.get(path))
@@ -175,28 +229,53 @@ def test_lists_and_filters_never_leak(client, tenant, other_tenant):
     report = _ok(other_tenant.get("/api/v1/reports/pipeline"))
     assert ids["job_id"] not in str(report)
     assert _ok(other_tenant.get("/api/v1/audit-events"))["auditEvents"] == [] or all(
-        tenant.organization_id not in str(e) for e in other_tenant.get("/api/v1/audit-events").json()["auditEvents"]
+        tenant.organization_id not in str(e)
+        for e in other_tenant.get("/api/v1/audit-events").json()["auditEvents"]
     )
 
 
 def test_body_references_to_other_organizations_are_refused(client, tenant, other_tenant):
     ids = build_world(tenant)
-    own_candidate = _ok(other_tenant.post(
-        "/api/v1/candidates", {"firstName": "Bo", "lastName": "Berg", "email": "bo@globex.example"}
-    ))["candidate"]["id"]
+    own_candidate = _ok(
+        other_tenant.post(
+            "/api/v1/candidates",
+            {"firstName": "Bo", "lastName": "Berg", "email": "bo@globex.example"},
+        )
+    )["candidate"]["id"]
     attempts = [
         ("/api/v1/applications", {"jobId": ids["job_id"], "candidateId": own_candidate}),
-        ("/api/v1/interviews", {"applicationId": ids["application_id"], "scheduledAt": _later(days=1),
-                                "durationMinutes": 30, "timezone": "UTC", "interviewers": ["x@globex.example"]}),
-        ("/api/v1/offers", {"applicationId": ids["application_id"], "salary": 1, "currency": "EUR",
-                            "startDate": "2030-01-01", "expiresAt": _later(days=3)}),
+        (
+            "/api/v1/interviews",
+            {
+                "applicationId": ids["application_id"],
+                "scheduledAt": _later(days=1),
+                "durationMinutes": 30,
+                "timezone": "UTC",
+                "interviewers": ["x@globex.example"],
+            },
+        ),
+        (
+            "/api/v1/offers",
+            {
+                "applicationId": ids["application_id"],
+                "salary": 1,
+                "currency": "EUR",
+                "startDate": "2030-01-01",
+                "expiresAt": _later(days=3),
+            },
+        ),
         (f"/api/v1/candidates/{own_candidate}/merge", {"duplicateId": ids["candidate_id"]}),
         ("/api/v1/jobs", {"title": "x", "hiringManagerId": tenant.user_id}),
     ]
     for path, body in attempts:
         response = other_tenant.post(path, body)
-        assert response.status_code in (404, 422), f"{path} → {response.status_code} {response.text}"
+        assert response.status_code in (404, 422), (
+            f"{path} → {response.status_code} {response.text}"
+        )
     assert _ok(other_tenant.get("/api/v1/applications"))["applications"] == []
     assert _ok(other_tenant.get("/api/v1/interviews"))["interviews"] == []
     assert _ok(other_tenant.get("/api/v1/offers"))["offers"] == []
-    assert _ok(tenant.get(f"/api/v1/candidates/{ids['candidate_id']}"))["candidate"]["firstName"] == "Ana"
+    assert (
+        _ok(tenant.get(f"/api/v1/candidates/{ids['candidate_id']}"))["candidate"]["firstName"]
+        == "Ana"
+    )

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from recruitiq import __version__
+from recruitiq.apidoc.document import install as install_openapi
 from recruitiq.applications.endpoints import router as applications_router
 from recruitiq.audit.endpoints import router as audit_router
 from recruitiq.audit.recorder import install as install_audit
@@ -108,4 +109,5 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
 
     for router in ROUTERS:
         app.include_router(router)
+    install_openapi(app)
     return app

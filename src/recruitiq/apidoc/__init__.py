@@ -1,0 +1,1 @@
+"""The OpenAPI document, with real request and response examples for every operation."""
