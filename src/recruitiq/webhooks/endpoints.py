@@ -6,7 +6,6 @@ are listed under the key `events` (the brief's shape) and one delivery under `de
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -18,6 +17,7 @@ from recruitiq.deps import DbSession, SettingsDep
 from recruitiq.events.catalog import event_types_response_body
 from recruitiq.kit.pagination import PageParams, list_body, page_params
 from recruitiq.webhooks import service
+from recruitiq.webhooks.dispatcher import deliver_now
 from recruitiq.webhooks.schemas import (
     DeliveryStatus,
     RecoverIn,
@@ -141,52 +141,28 @@ def recover(
     return {"success": True, "recovered": count}
 
 
-DeliverNow = Callable[[Any, str], Awaitable[Any]]
-
-
-def _deliver_now() -> DeliverNow | None:
-    try:
-        from recruitiq.webhooks import dispatcher
-    except ImportError as exc:  # only tolerated while the dispatcher module does not exist
-        if getattr(exc, "name", None) not in ("recruitiq.webhooks.dispatcher", None):
-            raise
-        return None
-    found: DeliverNow | None = getattr(dispatcher, "deliver_now", None)
-    return found
-
-
 @router.post("/{webhook_id}/test")
 async def test_webhook(
     webhook_id: str,
     principal: Writer,
     session: DbSession,
     request: Request,
-    response: Response,
 ) -> dict[str, Any]:
     """Send a `webhook.test` event to this subscription only, now, and report the result."""
-    deliver_now = _deliver_now()
     delivery = await run_in_threadpool(
-        service.create_test_delivery,
-        session,
-        principal.organization_id,
-        webhook_id,
-        sent_by_request=deliver_now is not None,
+        service.create_test_delivery, session, principal.organization_id, webhook_id
     )
     delivery_id, event_id = delivery.id, delivery.event_id
     # Committed here rather than when the endpoint returns: the delivery must be durable
     # (and SQLite's write lock released) before the dispatcher sends it.
     await run_in_threadpool(session.commit)
-    if deliver_now is None:
-        response.status_code = status.HTTP_202_ACCEPTED
-        result = TestResultOut(delivery_id=delivery_id, event_id=event_id, status="pending")
-        return {"success": True, "test": result.to_json()}
     outcome = await deliver_now(request.app.state, delivery_id)
     result = TestResultOut(
         delivery_id=delivery_id,
         event_id=event_id,
-        status="delivered" if getattr(outcome, "ok", False) else "failed",
-        status_code=getattr(outcome, "status_code", None),
-        error=getattr(outcome, "error", None),
-        duration_ms=getattr(outcome, "duration_ms", None),
+        succeeded=outcome.succeeded,
+        status_code=outcome.status_code,
+        error=outcome.error,
+        duration_ms=outcome.duration_ms,
     )
     return {"success": True, "test": result.to_json()}

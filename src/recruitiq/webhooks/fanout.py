@@ -7,7 +7,7 @@ looks for rows that are not yet visible, and a rollback wakes nobody.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -19,20 +19,8 @@ from recruitiq.events.serialize import canonical_json
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
 from recruitiq.models import Event, WebhookDelivery, WebhookSubscription
+from recruitiq.webhooks.dispatcher import notify_new_deliveries
 from recruitiq.webhooks.pii import strip_pii
-
-
-def _wake_dispatcher() -> Callable[[], None] | None:
-    try:
-        from recruitiq.webhooks.dispatcher import notify_new_deliveries
-    except ModuleNotFoundError as exc:
-        # Only a dispatcher that does not exist (yet) is tolerated; its poll would still
-        # find the rows. A broken dispatcher module must fail loudly.
-        if exc.name != "recruitiq.webhooks.dispatcher":
-            raise
-        return None
-    wake: Callable[[], None] = notify_new_deliveries
-    return wake
 
 
 def subscribes_to(events: Iterable[str], event_type: str) -> bool:
@@ -69,9 +57,7 @@ def payload_for(include_pii: bool, event: Event, envelope: dict[str, Any]) -> st
 
 
 def wake_after_commit(session: Session) -> None:
-    wake = _wake_dispatcher()
-    if wake is not None:
-        db.after_commit(session, wake)
+    db.after_commit(session, notify_new_deliveries)
 
 
 def enqueue_deliveries(session: Session, event: Event, envelope: dict[str, Any]) -> None:

@@ -124,10 +124,12 @@ class DeliveryDetailOut(DeliveryOut):
 
 
 class TestResultOut(CamelModel):
+    """The outcome of the one attempt a test send makes (a failure is retried as usual)."""
+
     delivery_id: str
     event_id: str
-    status: str
-    status_code: int | None = None
-    error: str | None = None
-    duration_ms: int | None = None
+    succeeded: bool
+    status_code: int | None
+    error: str | None
+    duration_ms: int
 

@@ -40,6 +40,7 @@ from recruitiq.webhooks.schemas import (
     WebhookUpdate,
     WebhookWithSecretOut,
 )
+from recruitiq.webhooks.ssrf import validate_subscription_url
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 SECRET_BYTES = 32
@@ -62,16 +63,6 @@ def webhook_data(subscription: Subscription, *, with_secret: bool = False) -> di
 
 def delivery_data(delivery: WebhookDelivery) -> dict[str, Any]:
     return DeliveryOut.model_validate(delivery).to_json()
-
-
-def _validate_url(url: str, settings: Settings) -> None:
-    try:
-        from recruitiq.webhooks.ssrf import validate_subscription_url
-    except ImportError:  # the SSRF guard lands separately; refuse plain http in production
-        if settings.is_production and not url.startswith("https://"):
-            raise ValidationFailed("URL must use https in production", field="url") from None
-        return
-    validate_subscription_url(url, settings)
 
 
 def _validate_events(events: list[str], plan: Plan) -> None:
@@ -122,7 +113,7 @@ def create_webhook(
 ) -> Subscription:
     plan = _locked_plan(session, organization_id)
     _validate_events(body.events, plan)
-    _validate_url(body.url, settings)
+    validate_subscription_url(body.url, settings)
     _check_subscription_limit(session, organization_id, plan)
     now = utcnow()
     subscription = Subscription(
@@ -181,7 +172,7 @@ def update_webhook(
         ))
         _validate_events(fields["events"], plan)
     if "url" in fields:
-        _validate_url(fields["url"], settings)
+        validate_subscription_url(fields["url"], settings)
     active = fields.pop("is_active", None)
     for name, value in fields.items():
         setattr(subscription, name, value)
@@ -318,12 +309,12 @@ def recover(session: Session, organization_id: str, webhook_id: str, since: date
 
 
 def create_test_delivery(
-    session: Session, organization_id: str, webhook_id: str, *, sent_by_request: bool
+    session: Session, organization_id: str, webhook_id: str
 ) -> WebhookDelivery:
     """A ``webhook.test`` event addressed to this subscription only.
 
-    With ``sent_by_request`` the dispatcher holds off for a grace period, because the
-    request sends it at once through ``deliver_now``.
+    The request sends it at once through ``deliver_now``; the dispatcher holds off for a
+    grace period, and sends it after that only if the request died before it could.
     """
     subscription = get_webhook(session, organization_id, webhook_id)
     _require_active(subscription)
@@ -331,11 +322,7 @@ def create_test_delivery(
     data = WebhookTestData(message=TEST_MESSAGE, webhook_id=subscription.id, sent_at=now)
     event, _envelope = record_event(session, organization_id, "webhook.test", data)
     delivery = fanout.new_delivery(subscription.id, event, None)
-    if sent_by_request:
-        delivery.next_attempt_at = now + TEST_DELIVERY_GRACE
+    delivery.next_attempt_at = now + TEST_DELIVERY_GRACE
     session.add(delivery)
     session.flush()
-    if not sent_by_request:
-        fanout.wake_after_commit(session)
     return delivery
-
