@@ -9,15 +9,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from recruitiq.events.serialize import canonical_json
-from recruitiq.webhooks.pii import PERSONAL_FIELDS
 
 REDACTED = "[erased]"
 ERASED_FIRST_NAME = "Erased"
 ERASED_LAST_NAME = "candidate"
 ERASED_NAME = f"{ERASED_FIRST_NAME} {ERASED_LAST_NAME}"
-# Profile fields beyond the always-personal ones that describe this person when they sit
-# in an object about the candidate (a job has a location too, so only there).
-PROFILE_FIELDS = frozenset({"name", "location", "currentTitle", "currentCompany", "tags"})
+# Fields that describe the person when they sit in an object about the candidate (the
+# candidate itself, or an application naming it by candidateId). A wider set than the
+# webhooks' includePii=false stripping: erasure also takes the profile.
+PERSONAL_FIELDS = frozenset({
+    "name", "firstName", "lastName", "fullName", "email", "phone", "linkedinUrl",
+    "resumeUrl", "location", "currentTitle", "currentCompany", "tags",
+    "candidateName", "candidateEmail", "candidatePhone",
+})
 # Shorter terms would match inside ordinary words ("Al" in "Alpha").
 MIN_TERM_LENGTH = 2
 
@@ -76,7 +80,7 @@ class Person:
             about = self._about_candidate(value)
             return {
                 key: self._replacement(key)
-                if about and (key in PERSONAL_FIELDS or key in PROFILE_FIELDS)
+                if about and key in PERSONAL_FIELDS
                 else self.scrub_json(item)
                 for key, item in value.items()
             }
