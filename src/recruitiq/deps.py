@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from recruitiq.config import Settings
+from recruitiq.db import unit_of_work
 
 
 def get_settings(request: Request) -> Settings:
@@ -17,15 +18,8 @@ def get_settings(request: Request) -> Settings:
 
 
 def _request_transaction(request: Request) -> Iterator[Session]:
-    session: Session = request.app.state.session_factory()
-    try:
+    with unit_of_work(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 # scope="function": the commit happens when the endpoint returns, before the response is
