@@ -203,7 +203,10 @@ def test_plan_limits(client, tenant, tight_plans):
     too_many = tenant.post("/api/v1/webhooks", {**HOOK, "events": ["job.created", "job.closed",
                                                                    "job.updated"]})
     assert_error(too_many, 422, "too_many_event_types")
-    create_hook(tenant)
+    first = create_hook(tenant)
+    widened = tenant.put(f"/api/v1/webhooks/{first['id']}",
+                         {"events": ["job.created", "job.closed", "job.updated"]})
+    assert_error(widened, 422, "too_many_event_types")
     second = create_hook(tenant)
     assert_error(tenant.post("/api/v1/webhooks", HOOK), 409, "webhook_limit_reached")
     assert subscription_count(client) == 2

@@ -30,7 +30,7 @@ from recruitiq.models import Event, Organization, WebhookAttempt, WebhookDeliver
 from recruitiq.models import WebhookSubscription as Subscription
 from recruitiq.webhooks import fanout
 from recruitiq.webhooks.events import TEST_MESSAGE, WebhookTestData
-from recruitiq.webhooks.plans import Plan, plan_named
+from recruitiq.webhooks.plans import Plan, plan_for_organization, plan_named
 from recruitiq.webhooks.schemas import (
     AttemptOut,
     DeliveryDetailOut,
@@ -167,10 +167,7 @@ def update_webhook(
         if required in fields and fields[required] is None:
             raise ValidationFailed(f"{required} cannot be null", field=required)
     if "events" in fields:
-        plan = plan_named(session.scalar(
-            select(Organization.plan).where(Organization.id == organization_id)
-        ))
-        _validate_events(fields["events"], plan)
+        _validate_events(fields["events"], plan_for_organization(session, organization_id))
     if "url" in fields:
         validate_subscription_url(fields["url"], settings)
     active = fields.pop("is_active", None)
