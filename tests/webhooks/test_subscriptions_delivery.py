@@ -164,3 +164,36 @@ def test_delivery_list_filters_and_pages(client, tenant, receiver):
                       params={"status": "delivered"}).json()["count"] == 0
     bad = tenant.get(f"/api/v1/webhooks/{hook['id']}/events", params={"status": "lost"})
     assert "status" in {d["field"] for d in assert_error(bad, 422)["details"]}
+
+
+@pytest.fixture
+def live_client(settings, database_url):
+    """An app with the embedded dispatcher running, as `recruitiq serve` runs it."""
+    from fastapi.testclient import TestClient
+
+    from recruitiq.app import create_app
+    from tests.conftest import clear_tables
+
+    app = create_app(settings, run_worker=True)
+    with TestClient(app) as test_client:
+        yield test_client
+    clear_tables(database_url)
+
+
+def test_committed_event_wakes_the_dispatcher_and_arrives_signed(live_client, receiver):
+    import time
+
+    from tests.support import register_tenant
+
+    tenant = register_tenant(live_client, "Live")
+    hook = create_hook(tenant, url=receiver.url, events=["job.created"], includePii=False)
+    job = tenant.post("/api/v1/jobs", JOB).json()["job"]
+    deadline = time.monotonic() + 30  # a bound on waiting, not a timing assertion
+    while not receiver.received and time.monotonic() < deadline:
+        time.sleep(0.02)
+    [(headers, body)] = receiver.received
+    standardwebhooks.Webhook(hook["secret"]).verify(body, headers)
+    envelope = json.loads(body)
+    assert envelope["type"] == "job.created" and envelope["data"]["job"]["id"] == job["id"]
+    [event] = tenant.get("/api/v1/events").json()["events"]
+    assert envelope == event and headers["webhook-id"] == event["id"]
