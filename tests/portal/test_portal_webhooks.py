@@ -18,6 +18,7 @@ class Receiver(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.bodies: list[bytes] = []
+        self.answer: tuple[int, bytes] = (204, b"")
 
     @property
     def url(self) -> str:
@@ -29,8 +30,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         self.server.bodies.append(self.rfile.read(int(self.headers["Content-Length"])))
-        self.send_response(204)
+        status, body = self.server.answer
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        self.wfile.write(body)
 
     def log_message(self, *args: Any) -> None:
         pass
@@ -109,3 +113,44 @@ def test_disable_shows_health_and_a_refused_url_shows_the_api_message(
     expect(row).to_contain_text("disabled")
     (webhook,) = operator.api.get("/api/v1/webhooks").json()["webhooks"]
     assert webhook["isActive"] is False
+
+
+def test_a_gone_receiver_shows_as_disabled_with_reason_and_attempt_detail(
+    page: Any, operator: Operator, receiver: Receiver
+) -> None:
+    created = operator.api.post("/api/v1/webhooks", json={"url": receiver.url, "events": ["*"]})
+    assert created.status_code == 201, created.text
+    receiver.answer = (410, b"<b>endpoint retired</b>")
+    sign_in(page, operator)
+    open_section(page, "Webhooks")
+    row = page.get_by_role("row").filter(has_text=receiver.url)
+    row.get_by_role("button", name=f"Send test to {receiver.url}").click()
+    expect(page.get_by_role("status")).to_contain_text("Test event failed: HTTP 410")
+
+    stored = operator.api.get(f"/api/v1/webhooks/{created.json()['webhook']['id']}").json()["webhook"]
+    assert stored["isActive"] is False and stored["disabledReason"]
+    expect(row).to_contain_text("disabled")
+    expect(row).to_contain_text(stored["disabledReason"])
+    expect(row).to_contain_text("1 consecutive failures")
+
+    row.get_by_role("button", name=f"Deliveries of {receiver.url}").click()
+    page.get_by_role("button", name="Attempts of webhook.test", exact=False).click()
+    attempts = page.get_by_role("region", name="Attempts of webhook.test", exact=False)
+    expect(attempts.locator("tbody tr")).to_have_count(1)
+    expect(attempts).to_contain_text("HTTP 410")
+    expect(attempts.locator("pre")).to_have_text("<b>endpoint retired</b>")
+
+
+def test_rotating_the_secret_shows_the_new_one_once(
+    page: Any, operator: Operator, receiver: Receiver
+) -> None:
+    created = operator.api.post("/api/v1/webhooks", json={"url": receiver.url, "events": ["*"]})
+    old_secret = created.json()["webhook"]["secret"]
+    sign_in(page, operator)
+    open_section(page, "Webhooks")
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name=f"Rotate secret of {receiver.url}").click()
+    shown = page.get_by_role("region", name="Signing secret").locator("code").inner_text()
+    stored = operator.api.get(f"/api/v1/webhooks/{created.json()['webhook']['id']}").json()["webhook"]
+    assert shown == stored["secret"] != old_secret
+    assert stored["previousSecretExpiresAt"]

@@ -523,10 +523,29 @@ function healthCell(webhook) {
 }
 
 function describeTestResult(test) {
-  const parts = [test.statusCode ? `HTTP ${test.statusCode}` : null, test.error,
+  if (test.status === 'pending') return 'Test event queued for the dispatcher';
+  const succeeded = test.succeeded ?? test.status === 'delivered';
+  const code = test.statusCode ? `HTTP ${test.statusCode}` : null;
+  const parts = [code, test.error === code ? null : test.error,
     test.durationMs === null || test.durationMs === undefined ? null : `${test.durationMs} ms`];
-  const detail = parts.filter(Boolean).join(', ');
-  return `Test event ${test.status}${detail ? `: ${detail}` : ''}`;
+  return `Test event ${succeeded ? 'delivered' : 'failed'}: ${parts.filter(Boolean).join(', ') || 'no answer'}`;
+}
+
+async function showAttempts(base, delivery, holder) {
+  const body = await api('GET', `${base}/events/${encodeURIComponent(delivery.id)}`);
+  holder.replaceChildren(el(
+    'section',
+    { class: 'attempts', 'aria-label': `Attempts of ${delivery.eventType} ${delivery.eventId}` },
+    el('h3', {}, `Attempts of ${delivery.eventType} `, el('code', {}, delivery.eventId)),
+    table([
+      { title: '#', render: (a) => String(a.attemptNumber) },
+      { title: 'Started', render: (a) => when(a.startedAt) },
+      { title: 'Response', render: (a) => (a.statusCode ? `HTTP ${a.statusCode}` : '—') },
+      { title: 'Duration', render: (a) => (a.durationMs === null ? '—' : `${a.durationMs} ms`) },
+      { title: 'Error', render: (a) => a.error ?? '—' },
+      { title: 'Body (first 1 KB)', render: (a) => (a.responseBody ? el('pre', {}, a.responseBody) : '—') },
+    ], body.delivery.attemptsLog, 'Not attempted yet.'),
+  ));
 }
 
 async function webhooksView(root) {
@@ -553,6 +572,12 @@ async function webhooksView(root) {
         await refresh();
       }, { 'aria-label': `Send test to ${webhook.url}` }),
       button('Deliveries', () => showDeliveries(webhook), { class: 'secondary', 'aria-label': `Deliveries of ${webhook.url}` }),
+      button('Rotate secret', async () => {
+        if (!window.confirm('Rotate the signing secret? The old one stays valid for 24 hours.')) return;
+        const body = await api('POST', `${base}/rotate-secret`);
+        revealSecret(secretHolder, 'Signing secret', body.webhook.secret,
+          `New secret for ${webhook.url}. The previous one keeps working for 24 hours so you can switch without losing deliveries. It is shown only now.`);
+      }, { class: 'secondary', 'aria-label': `Rotate secret of ${webhook.url}` }),
       button(webhook.isActive ? 'Disable' : 'Enable', async () => {
         await api('PUT', base, { isActive: !webhook.isActive });
         await refresh();
@@ -567,14 +592,17 @@ async function webhooksView(root) {
       { title: 'Attempts', render: (d) => String(d.attempts ?? 0) },
       { title: 'Last response', render: (d) => [d.lastStatusCode ? `HTTP ${d.lastStatusCode}` : '', d.lastError ?? ''].filter(Boolean).join(' · ') || '—' },
       { title: 'Created', render: (d) => when(d.createdAt) },
-      { title: '', render: (d) => button('Redeliver', async () => {
-        await api('POST', `${base}/events/${encodeURIComponent(d.id)}/redeliver`);
-        showStatus(`Queued ${d.eventType} for redelivery`);
-        await showDeliveries(webhook);
-      }, { class: 'secondary', 'aria-label': `Redeliver ${d.eventType} ${d.eventId}` }) },
+      { title: '', render: (d) => el('div', { class: 'row-actions' },
+        button('Attempts', () => showAttempts(base, d, attemptsHolder), { class: 'secondary', 'aria-label': `Attempts of ${d.eventType} ${d.eventId}` }),
+        button('Redeliver', async () => {
+          await api('POST', `${base}/events/${encodeURIComponent(d.id)}/redeliver`);
+          showStatus(`Queued ${d.eventType} for redelivery`);
+          await showDeliveries(webhook);
+        }, { class: 'secondary', 'aria-label': `Redeliver ${d.eventType} ${d.eventId}` })) },
     ], 'No deliveries yet.');
+    const attemptsHolder = el('div');
     await list.load();
-    deliveriesHolder.replaceChildren(section(`Deliveries to ${webhook.url}`, list.holder));
+    deliveriesHolder.replaceChildren(section(`Deliveries to ${webhook.url}`, list.holder, attemptsHolder));
   }
 
   const { eventTypes } = await api('GET', '/webhooks/event-types');
