@@ -281,3 +281,32 @@ def test_running_sender_is_woken_by_a_committed_message(client, tenant, settings
         sender.join(timeout=30)
         loop.close()
     assert not sender.is_alive()
+
+
+def test_a_pass_that_could_outlive_its_lease_hands_messages_back(client, tenant, settings, smtp_server):
+    """A send may take up to 4 × timeout; with a 400 s timeout that exceeds the 10-minute
+    lease, so the pass sends nothing and releases its claim for the next pass."""
+    candidate = add_candidate(tenant)
+    message_id = tenant.post(f"/api/v1/candidates/{candidate['id']}/emails", EMAIL).json()["message"]["id"]
+    slow = settings.model_copy(update={"smtp_url": smtp_server.url(query="?timeout=400")})
+    assert run_worker(client, slow) == 1
+    state = tenant.get(f"/api/v1/messages/{message_id}").json()["message"]
+    assert state["status"] == "queued" and state["attempts"] == 0
+    assert smtp_server.handler.received == []
+    assert run_worker(client, settings) == 1  # released, not leased: due again at once
+    assert tenant.get(f"/api/v1/messages/{message_id}").json()["message"]["status"] == "sent"
+
+
+def test_a_claim_left_by_a_dead_worker_expires(client, tenant, settings, smtp_server):
+    from recruitiq.db import unit_of_work
+    from recruitiq.messaging.jobs import LEASE, _claim_due
+
+    candidate = add_candidate(tenant)
+    message_id = tenant.post(f"/api/v1/candidates/{candidate['id']}/emails", EMAIL).json()["message"]["id"]
+    now = utcnow()
+    with unit_of_work(client.app.state.session_factory) as session:  # a worker claims, then dies
+        assert [m.message_id for m in _claim_due(session, now, now + LEASE, "x@example.com")] == [message_id]
+    assert run_worker(client, settings, now + LEASE - timedelta(seconds=1)) == 0  # still held
+    assert run_worker(client, settings, now + LEASE + timedelta(seconds=1)) == 1
+    assert tenant.get(f"/api/v1/messages/{message_id}").json()["message"]["status"] == "sent"
+    assert len(smtp_server.handler.received) == 1

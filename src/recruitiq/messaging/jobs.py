@@ -30,7 +30,10 @@ logger = logging.getLogger("recruitiq.messaging")
 # attempt after the last delay is the final one.
 RETRY_DELAYS = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
 MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=10)
+# smtplib's timeout bounds each blocking step; a send is a handful of them (connect,
+# STARTTLS, AUTH, DATA).
+STEPS_PER_SEND = 4
 BATCH_SIZE = 20
 # Messages queued by this process wake the sender at once; this poll finds the others
 # (another API process) and the retries that fall due.
@@ -44,7 +47,9 @@ class SendOutcome:
     error: str | None = None
 
 
-def _claim_due(session: Session, now: datetime, mail_from: str) -> list[smtp.OutgoingMail]:
+def _claim_due(
+    session: Session, now: datetime, lease_ends: datetime, mail_from: str
+) -> list[smtp.OutgoingMail]:
     stmt = (
         select(Message)
         .where(
@@ -58,13 +63,18 @@ def _claim_due(session: Session, now: datetime, mail_from: str) -> list[smtp.Out
     )
     rows = list(session.scalars(stmt))
     for row in rows:
-        row.leased_until = now + LEASE
+        row.leased_until = lease_ends
     return [
         smtp.OutgoingMail(
             row.id, mail_from, row.to_address, row.subject, row.text_body, row.html_body
         )
         for row in rows
     ]
+
+
+def _release(session: Session, message_ids: list[str]) -> None:
+    for message in session.scalars(select(Message).where(Message.id.in_(message_ids))):
+        message.leased_until = None
 
 
 def _record(session: Session, outcome: SendOutcome, now: datetime) -> None:
@@ -98,14 +108,22 @@ def _send_one(config: smtp.SmtpConfig, mail: smtp.OutgoingMail) -> SendOutcome:
 async def send_due_messages(
     settings: Settings, session_factory: sessionmaker[Session], now: datetime | None = None
 ) -> int:
-    """One pass: send every due message once. Returns how many were attempted."""
+    """One pass: send every due message once. Returns how many were claimed."""
     if not settings.smtp_url:
         return 0
     config = smtp.parse_smtp_url(settings.smtp_url)
     now = now or utcnow()
+    lease_ends = now + LEASE
+    send_budget = timedelta(seconds=config.timeout * STEPS_PER_SEND)
     with unit_of_work(session_factory) as session:
-        claimed = _claim_due(session, now, settings.mail_from)
-    for mail in claimed:
+        claimed = _claim_due(session, now, lease_ends, settings.mail_from)
+    for index, mail in enumerate(claimed):
+        if utcnow() + send_budget > lease_ends:
+            # A slow server: stop before the lease could lapse mid-send (another worker
+            # would then send the same message) and hand the rest back.
+            with unit_of_work(session_factory) as session:
+                _release(session, [m.message_id for m in claimed[index:]])
+            break
         outcome = await asyncio.to_thread(_send_one, config, mail)
         if outcome.error is not None:
             logger.warning("message %s not sent: %s", mail.message_id, outcome.error)
