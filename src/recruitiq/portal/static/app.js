@@ -163,7 +163,8 @@ function clearNotices() {
 function guarded(handler) {
   return async (event) => {
     const control = event?.currentTarget;
-    const submit = control?.tagName === 'FORM' ? control.querySelector('[type=submit]') : control;
+    const submit = control?.tagName === 'FORM' ? control.querySelector('[type=submit]')
+      : control?.tagName === 'BUTTON' ? control : null;
     if (submit?.disabled) return;
     if (submit) submit.disabled = true;
     clearNotices();
@@ -475,6 +476,7 @@ function compose(holder, candidate) {
       const note = body.message.delivery ? ` (${body.message.delivery})` : '';
       showStatus(`E-mail to ${candidate.fullName} is ${body.message.status}${note}`);
     }),
+    button('Cancel', () => holder.replaceChildren(), { class: 'secondary' }),
   );
   holder.replaceChildren(panel);
   subject.focus();
