@@ -60,7 +60,7 @@ class MissingScope(Forbidden):
 
     def __init__(self, scope: str) -> None:
         super().__init__(
-            f"This API key lacks the '{scope}' scope",
+            f"This token lacks the '{scope}' scope this operation needs",
             details=[{"field": "scope", "message": scope}],
         )
         self.scope = scope

@@ -46,7 +46,7 @@ ERRORS = {
     "403": (
         "The token lacks the scope (or role) this operation needs",
         "missing_scope",
-        "This API key lacks the 'jobs:write' scope",
+        "This token lacks the 'jobs:write' scope this operation needs",
         [{"field": "scope", "message": "jobs:write"}],
     ),
     "404": ("No such id in your organization", "not_found", "Job 'job_0193…' not found", []),
