@@ -64,7 +64,9 @@ def live_url(app: FastAPI) -> Iterator[str]:
         thread.join(timeout=30)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: sync Playwright keeps an event loop running in this thread for
+# as long as it is open, and later test modules that call asyncio.run() would find it.
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
     executable = shutil.which("chromium")
     if executable is None:

@@ -8,7 +8,7 @@ from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
 from recruitiq.candidates import service
 from recruitiq.candidates.schemas import CandidateCreate, CandidateUpdate, MergeIn, TagsIn
-from recruitiq.deps import DbSession
+from recruitiq.deps import DbSession, SettingsDep
 from recruitiq.kit.pagination import PageParams, list_body, page_params
 from recruitiq.models import Candidate
 
@@ -38,8 +38,11 @@ def list_candidates(
     params: Annotated[PageParams, Depends(page_params)],
     q: Annotated[
         str | None,
-        Query(max_length=200, description="Words in the name, e-mail, tags or current title; "
-              "case- and accent-insensitive"),
+        Query(
+            max_length=200,
+            description="Words in the name, e-mail, tags or current title; "
+            "case- and accent-insensitive",
+        ),
     ] = None,
     tag: Annotated[str | None, Query(max_length=50)] = None,
     email: Annotated[str | None, Query(max_length=320)] = None,
@@ -69,6 +72,7 @@ def delete_candidate(
     candidate_id: str,
     principal: Writer,
     session: DbSession,
+    settings: SettingsDep,
     erase: Annotated[
         bool, Query(description="Erase the personal data for good (GDPR), not just hide it")
     ] = False,
@@ -78,7 +82,13 @@ def delete_candidate(
         # Imported here: the privacy feature is built alongside and owns erasure entirely.
         from recruitiq.privacy.erasure import erase_candidate
 
-        erase_candidate(session, principal.organization_id, candidate_id, principal)
+        erase_candidate(
+            session,
+            principal.organization_id,
+            candidate_id,
+            principal,
+            data_dir=settings.data_dir,
+        )
     else:
         service.delete_candidate(session, principal.organization_id, candidate_id)
     return Response(status_code=204)

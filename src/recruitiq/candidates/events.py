@@ -3,6 +3,7 @@ from __future__ import annotations
 from recruitiq.candidates.schemas import CandidateOut, MergeOutcome
 from recruitiq.events.spec import EventSpec
 from recruitiq.kit.schema import CamelModel
+from recruitiq.privacy.schemas import ErasedCandidateRef
 
 SAMPLE_CANDIDATE = {
     "id": "cand_0193a1b2c3d4e5f6a7b8c9d0",
@@ -42,6 +43,11 @@ class CandidateUpdatedData(CamelModel):
     previous: dict[str, object]
 
 
+class CandidateDeletedData(CamelModel):
+    # After an erasure (DELETE ?erase=true) only the id and the fact remain.
+    candidate: CandidateOut | ErasedCandidateRef
+
+
 class CandidateTaggedData(CamelModel):
     candidate: CandidateOut
     tags: list[str]
@@ -69,6 +75,8 @@ SPECS = [
                "merge": {"duplicateId": SAMPLE_DUPLICATE["id"],
                          "movedApplicationIds": ["app_0193a1b2c3d4e5f6a7b8c9d0"],
                          "conflicts": []}}),
-    EventSpec("candidate.deleted", "A candidate was deleted.", CandidateEventData,
-              {"candidate": SAMPLE_CANDIDATE}),
+    EventSpec("candidate.deleted",
+              "A candidate was deleted. After an erasure (GDPR) `candidate` is only "
+              "`{id, erased: true}`: no personal data remains anywhere.",
+              CandidateDeletedData, {"candidate": SAMPLE_CANDIDATE}),
 ]
