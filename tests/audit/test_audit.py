@@ -140,3 +140,34 @@ def test_retention_purges_only_old_rows(client, tenant):
         assert purge_older_than(session, 90, now=utcnow() + timedelta(days=91)) == 1
         session.commit()
         assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+
+
+def _audit_dump(client) -> str:
+    with client.app.state.session_factory() as session:
+        return " ".join(repr(list(row)) for row in session.execute(select(AuditEvent.__table__)))
+
+
+def test_pipeline_verbs_and_erasure_leave_no_personal_data(client, tenant):
+    job_id = tenant.post("/api/v1/jobs", JOB).json()["job"]["id"]
+    tenant.post(f"/api/v1/jobs/{job_id}/publish")
+    person = {"firstName": "Søren", "lastName": "Kierkegaard-Audit", "email": "soren.audit@example.com",
+              "phone": "+45 11 22 33 44"}
+    created = tenant.post("/api/v1/applications", {"jobId": job_id, "candidate": person})
+    assert created.status_code == 201, created.text
+    application = created.json()["application"]
+    app_id, candidate_id = application["id"], application["candidateId"]
+    assert tenant.put(f"/api/v1/applications/{app_id}/stage", {"stage": "screening"}).status_code == 200
+    assert tenant.post(f"/api/v1/applications/{app_id}/reject", {"reason": "Timing"}).status_code == 200
+    assert tenant.delete(f"/api/v1/candidates/{candidate_id}", params={"erase": "true"}).status_code == 204
+
+    by_resource = {}
+    for row in reversed(_audit(tenant)):
+        by_resource.setdefault(row["resourceType"], []).append(row["action"])
+    assert by_resource["application"] == ["create", "application.stage", "application.reject"]
+    assert by_resource["candidate"][0] == "create" and by_resource["candidate"][-1] == "erase"
+    assert by_resource["stage_change"] == ["create", "create"]
+    erased = _audit(tenant, resourceId=candidate_id, action="erase")[0]
+    assert {"email", "firstName", "lastName", "phone"} <= set(erased["changedFields"])
+    dump = _audit_dump(client)
+    for needle in ("Søren", "Kierkegaard", "soren.audit", "+45 11", "Timing"):
+        assert needle not in dump

@@ -135,8 +135,11 @@ def _changes(session: Session, scope: Scope | None) -> Iterator[tuple[object, st
         if isinstance(obj, _NEVER_AUDITED) or not session.is_modified(obj):
             continue
         fields = _updated_fields(obj)
-        if fields:
-            yield obj, _endpoint_verb(scope, obj) or _update_action(obj, fields), fields
+        if not fields:
+            continue
+        action = _update_action(obj, fields)
+        # An erasure stays an erasure whichever endpoint performed it.
+        yield obj, action if action == "erase" else _endpoint_verb(scope, obj) or action, fields
     for obj in session.deleted:
         if not isinstance(obj, _NEVER_AUDITED):
             yield obj, "delete", []

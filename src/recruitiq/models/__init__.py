@@ -7,6 +7,7 @@ from recruitiq.models.candidate import Candidate
 from recruitiq.models.event import Event
 from recruitiq.models.interview import Interview, InterviewFeedback
 from recruitiq.models.job import Job
+from recruitiq.models.keyset_indexes import KEYSET_INDEXES
 from recruitiq.models.message import Message
 from recruitiq.models.offer import Offer
 from recruitiq.models.organization import ApiKey, IdempotencyRecord, Organization, User
@@ -25,6 +26,7 @@ __all__ = [
     "Interview",
     "InterviewFeedback",
     "Job",
+    "KEYSET_INDEXES",
     "Message",
     "Offer",
     "Organization",

@@ -5,7 +5,7 @@ generator opens its own. Each batch is a fresh session and transaction: memory h
 batch, no transaction stays open for the whole download (on SQLite every transaction
 takes the write lock, see db.py), and no server-side cursor outlives a slow client. Rows
 are ordered by (created_at, id), so a row is never emitted twice; rows created while the
-export runs may or may not be included.
+export runs may or may not be included. See models/keyset_indexes.py for the index.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from recruitiq.reports.export_specs import ExportFilters, ExportSpec
@@ -38,11 +38,9 @@ def export_batches(
         if filters.updated_after is not None:
             stmt = stmt.where(model.updated_at > filters.updated_after)
         if after is not None:
-            created_at, row_id = after
-            stmt = stmt.where(
-                or_(model.created_at > created_at,
-                    and_(model.created_at == created_at, model.id > row_id))
-            )
+            # A row-value comparison, not an OR of two conditions: both databases turn it
+            # into one range scan of the (organization_id, created_at, id) index.
+            stmt = stmt.where(tuple_(model.created_at, model.id) > after)
         stmt = stmt.order_by(model.created_at, model.id).limit(batch_size)
         with factory() as session:
             rows = session.execute(stmt).all()
