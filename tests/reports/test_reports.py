@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.interviews.pipeline import later
 from tests.reports.scenario import at, seed_history
 from tests.support import assert_error, field_errors
 
@@ -150,3 +151,46 @@ def test_report_input_and_access_errors(client, tenant, seeded):
 
 def test_scenario_clock():
     assert at(24).isoformat() == "2026-10-02T00:00:00+00:00"
+
+
+def test_reports_follow_a_pipeline_driven_through_the_api(client, tenant):
+    """End to end: the figures that do not depend on elapsed time, after real API calls."""
+    job_id = tenant.post("/api/v1/jobs", {"title": "Data Engineer"}).json()["job"]["id"]
+    tenant.post(f"/api/v1/jobs/{job_id}/publish")
+    recruiter = _user(tenant, "Rita")
+
+    def apply(name: str) -> str:
+        body = {"jobId": job_id, "candidate": {"firstName": name, "lastName": "Test", "email": f"{name.lower()}@example.com"}}
+        response = tenant.post("/api/v1/applications", body)
+        assert response.status_code == 201, response.text
+        return response.json()["application"]["id"]
+
+    hired, rejected, waiting = apply("Hana"), apply("Ravi"), apply("Wen")
+    assert tenant.patch(f"/api/v1/applications/{hired}", {"assignedTo": recruiter}).status_code == 200
+    for stage in ("screening", "interview"):
+        assert tenant.put(f"/api/v1/applications/{hired}/stage", {"stage": stage}).status_code == 200
+    interview = tenant.post("/api/v1/interviews", {"applicationId": hired, "scheduledAt": later(days=1), "interviewers": ["a@example.com"]})
+    assert tenant.post(f"/api/v1/interviews/{interview.json()['interview']['id']}/complete").status_code == 200
+    offer = tenant.post("/api/v1/offers", {"applicationId": hired, "salary": 90000, "currency": "EUR",
+                                           "startDate": "2027-02-01", "expiresAt": later(days=7)}).json()["offer"]
+    assert tenant.post(f"/api/v1/offers/{offer['id']}/send").status_code == 200
+    assert tenant.post(f"/api/v1/offers/{offer['id']}/accept").status_code == 200
+    assert tenant.put(f"/api/v1/applications/{rejected}/stage", {"stage": "screening"}).status_code == 200
+    assert tenant.post(f"/api/v1/applications/{rejected}/reject", {"reason": "Other candidate"}).status_code == 200
+
+    report = _report(tenant, "pipeline", jobId=job_id)
+    assert report["byStatus"] == {"active": 1, "rejected": 1, "withdrawn": 0, "hired": 1}
+    assert report["byStage"]["hired"] == 1 and report["byStage"]["screening"] == 1 and report["byStage"]["new"] == 1
+    # Furthest: hired (Hana), screening (Ravi), new (Wen) → 3, 2, 1, 1, 1, 1, 1.
+    assert [c["reached"] for c in report["conversion"]] == [3, 2, 1, 1, 1, 1]
+    assert report["conversion"][0]["rate"] == 0.6667  # 2/3
+    assert report["timeToHire"]["hires"] == 1
+    assert report["offers"] == {"sent": 1, "accepted": 1, "declined": 0, "expired": 0, "acceptanceRate": 1.0}
+    # Finished stays: Hana new, screening and interview (each ended when she moved on);
+    # Ravi new and screening (rejected there); Wen's new stay is still open.
+    stays = {s["stage"]: s["completedStays"] for s in report["timeInStage"]}
+    assert stays["new"] == 2 and stays["screening"] == 2 and stays["interview"] == 1
+    rows = {r["recruiter"]["name"]: r for r in _report(tenant, "recruiters")["recruiters"]}
+    assert rows["Rita"]["applications"] == 1 and rows["Rita"]["hires"] == 1
+    assert rows["Rita"]["interviewsCompleted"] == 1 and rows["Rita"]["interviewToOfferRatio"] == 1.0
+    assert rows["Unassigned"]["applications"] == 2
