@@ -141,6 +141,6 @@ def test_test_endpoint_delivers_through_deliver_now(client, tenant, app):
         response = tenant.post(f"/api/v1/webhooks/{sub_id}/test")
         assert response.status_code == 200, response.text
         body = response.json()["test"]
-        assert body["status"] == "delivered" and body["statusCode"] == 200
+        assert body["succeeded"] is True and body["statusCode"] == 200
         [request] = r.requests
         assert {k.lower(): v for k, v in request.headers.items()}["x-webhook-event-type"] == "webhook.test"

@@ -20,7 +20,7 @@ How it runs: one asyncio loop per process. Claims and result writes run on two d
 threads (the database driver blocks) while HTTP runs on the loop over one keep-alive
 aiohttp session. A claim leases a batch; each delivery then waits for its organization's
 slot (at most ``webhook_max_concurrency_per_org`` in flight per organization and process,
-and at most twice that many claimed), so one tenant's backlog never starves another.
+and at most five times that many claimed), so one tenant's backlog never starves another.
 Results are written in batches as they accumulate. Leases are released only by recording
 the outcome; a process that dies leaves its leases to expire, and another worker attempts
 those deliveries again (at-least-once; receivers de-duplicate on ``webhook-id``).
@@ -53,8 +53,12 @@ __all__ = ["Dispatcher", "deliver_now", "notify_new_deliveries"]
 logger = logging.getLogger("recruitiq.webhooks.dispatcher")
 
 CLAIM_BATCH = 256
+RECORD_BATCH = 128
+RECORD_LINGER_SECONDS = 0.01
 MAX_IN_FLIGHT = 512
-CLAIMED_PER_ORG_FACTOR = 2
+# Claimed-but-unfinished per organization, as a multiple of its concurrency: enough to keep
+# its slots busy, few enough that the last one starts well within the lease.
+CLAIMED_PER_ORG_FACTOR = 5
 
 
 class HasDatabase(Protocol):
@@ -189,19 +193,28 @@ class Dispatcher:
         self.results_ready.set()
 
     def _finished(self, outgoing: list[Outgoing]) -> None:
+        low_water = self.per_org * CLAIMED_PER_ORG_FACTOR // 2
+        room_opened = False
         for item in outgoing:
             self.in_flight -= 1
             self.claimed_by_org[item.organization_id] -= 1
-            if not self.claimed_by_org[item.organization_id]:
+            left = self.claimed_by_org[item.organization_id]
+            # Claim again once half an organization's room is free, not after every result:
+            # fewer, larger claim transactions.
+            room_opened = room_opened or left == low_water
+            if not left:
                 del self.claimed_by_org[item.organization_id]
         self.slot_freed.set()
-        if self.stop_when_idle:
+        if self.stop_when_idle or (self.store.more_due and room_opened):
             self.wake.set()
 
     async def _record_loop(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             await self.results_ready.wait()
+            if len(self.results) < RECORD_BATCH and not self.stopping.is_set():
+                # Let a few more outcomes arrive: one transaction per batch, not per result.
+                await asyncio.sleep(RECORD_LINGER_SECONDS)
             self.results_ready.clear()
             batch, self.results = self.results, []
             if batch:

@@ -61,6 +61,9 @@ class DeliveryStore:
         self.session_factory = session_factory
         self.worker_id = worker_id
         self.lease = timedelta(seconds=lease_seconds)
+        # Set by a claim that left due deliveries behind because their organization had
+        # no room: the dispatcher claims again as soon as a slot frees up.
+        self.more_due = False
 
     # -- claiming ---------------------------------------------------------------------
 
@@ -74,19 +77,23 @@ class DeliveryStore:
         if full:
             query = query.where(D.organization_id.not_in(full))
         query = (
-            query.order_by(D.next_attempt_at, D.id)
+            # Index order only (status, next_attempt_at): the scan stops at the limit instead
+            # of sorting the whole backlog.
+            query.order_by(D.next_attempt_at)
             .limit(limit * 2)
             .with_for_update(skip_locked=True)
         )
         with unit_of_work(self.session_factory) as session:
             picked: list[str] = []
             taken: dict[str, int] = defaultdict(int)
-            for delivery_id, org_id in session.execute(query):
+            candidates = session.execute(query).all()
+            for delivery_id, org_id in candidates:
                 if taken[org_id] < room_by_org.get(org_id, default_room):
                     taken[org_id] += 1
                     picked.append(delivery_id)
                     if len(picked) == limit:
                         break
+            self.more_due = bool(full) or (len(picked) < limit and len(candidates) > len(picked))
             if not picked:
                 return []
             leased = self._lease(session, picked, now, check_due=True)

@@ -1,0 +1,431 @@
+"""Webhook delivery benchmark: the dispatcher against bare HTTP loops, on SQLite and PostgreSQL.
+
+    .venv/bin/python bench/delivery.py [--backlog 20000] [--rate 200] [--seconds 10]
+                                       [--pg postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+
+Everything is loopback. A receiver runs in its own process (aiohttp.web). Figures:
+  * backlog: N queued deliveries, one ``recruitiq worker`` process, deliveries/s from the
+    first receipt until the database shows every delivery recorded as delivered;
+  * the same N bodies posted by a bare aiohttp loop and a bare httpx loop (64 concurrent,
+    keep-alive) to the same receiver, and the worker's ratio to the faster one;
+  * latency: events emitted through the real ``emit()`` path at a steady rate with the
+    dispatcher embedded as in ``recruitiq serve``, commit → receipt p50/p99;
+  * PostgreSQL only: two worker processes against one, and latency with a separate worker
+    woken by NOTIFY. A scratch PostgreSQL database is created and dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, func, insert, select, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+RECRUITIQ = str(Path(sys.executable).parent / "recruitiq")
+SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+BARE_CONCURRENCY = 64
+
+
+# -- receiver (its own process) ---------------------------------------------------------
+
+def run_receiver(port: int) -> None:
+    from aiohttp import web
+
+    receipts: dict[str, float] = {}
+    times: list[float] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        await request.read()
+        now = time.time()
+        times.append(now)
+        receipts[request.headers.get("webhook-id", "")] = now
+        return web.Response(text='{"ok":true}', content_type="application/json")
+
+    async def stats(_request: web.Request) -> web.Response:
+        return web.json_response({"count": len(times), "first": times[0] if times else None,
+                                  "last": times[-1] if times else None})
+
+    async def all_receipts(_request: web.Request) -> web.Response:
+        return web.json_response(receipts)
+
+    async def reset(_request: web.Request) -> web.Response:
+        receipts.clear()
+        times.clear()
+        return web.json_response({})
+
+    app = web.Application()
+    app.add_routes([web.post("/hook", hook), web.get("/stats", stats),
+                    web.get("/receipts", all_receipts), web.post("/reset", reset)])
+    web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
+
+
+class Receiver:
+    def __init__(self) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.process = subprocess.Popen([sys.executable, __file__, "--receiver", str(self.port)])
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                self.stats()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("receiver did not start")
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hook"
+
+    def _call(self, path: str, method: str = "GET") -> Any:
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", method=method,
+                                         data=b"" if method == "POST" else None)
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
+            return json.loads(response.read())
+
+    def stats(self) -> dict[str, Any]:
+        return self._call("/stats")  # type: ignore[no-any-return]
+
+    def receipts(self) -> dict[str, float]:
+        return self._call("/receipts")  # type: ignore[no-any-return]
+
+    def reset(self) -> None:
+        self._call("/reset", "POST")
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+# -- database set-up ----------------------------------------------------------------------
+
+def prepare_database(url: str, receiver_url: str) -> tuple[Any, Any, str, str]:
+    from recruitiq import migrate
+    from recruitiq.db import make_engine, make_session_factory
+    from recruitiq.kit.ids import new_id
+    from recruitiq.models import Organization, WebhookSubscription
+
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    org_id, sub_id = new_id("org"), new_id("wh")
+    with factory() as session:
+        session.add(Organization(id=org_id, name="Bench", plan="enterprise"))
+        session.flush()
+        session.add(WebhookSubscription(id=sub_id, organization_id=org_id, url=receiver_url,
+                                        events=["*"], secret=SECRET))
+        session.commit()
+    return engine, factory, org_id, sub_id
+
+
+def sample_envelope(org_id: str) -> tuple[str, Any]:
+    from recruitiq.jobs.events import SPECS
+
+    spec = next(s for s in SPECS if s.type == "job.created")
+    return spec.type, spec.data_model.model_validate(spec.sample)
+
+
+def queue_backlog(engine: Any, org_id: str, sub_id: str, count: int) -> bytes:
+    from recruitiq.events.emit import build_envelope
+    from recruitiq.events.serialize import canonical_json
+    from recruitiq.kit.clock import isoformat_z, utcnow
+    from recruitiq.kit.ids import new_id
+    from recruitiq.models import Event, WebhookDelivery
+
+    event_type, data = sample_envelope(org_id)
+    now = utcnow()
+    events, deliveries = [], []
+    body = b""
+    for _ in range(count):
+        event_id = new_id("evt")
+        payload = canonical_json(build_envelope(event_id, event_type, org_id, isoformat_z(now),
+                                                data.model_dump(mode="json", by_alias=True)))
+        body = payload.encode()
+        events.append({"id": event_id, "organization_id": org_id, "type": event_type,
+                       "payload": payload, "created_at": now})
+        deliveries.append({
+            "id": new_id("dlv"), "organization_id": org_id, "subscription_id": sub_id,
+            "event_id": event_id, "event_type": event_type, "status": "pending", "attempts": 0,
+            "next_attempt_at": now, "created_at": now, "updated_at": now,
+        })
+    with engine.begin() as conn:
+        for start in range(0, count, 5000):
+            conn.execute(insert(Event), events[start:start + 5000])
+            conn.execute(insert(WebhookDelivery), deliveries[start:start + 5000])
+    return body
+
+
+def pending(engine: Any) -> int:
+    from recruitiq.models import WebhookDelivery
+
+    with engine.connect() as conn:
+        return int(conn.scalar(select(func.count()).select_from(WebhookDelivery)
+                               .where(WebhookDelivery.status != "delivered")) or 0)
+
+
+# -- phases -------------------------------------------------------------------------------
+
+def start_worker(url: str) -> subprocess.Popen[bytes]:
+    env = os.environ | {"RECRUITIQ_DATABASE_URL": url, "RECRUITIQ_WEBHOOK_POLL_SECONDS": "0.2"}
+    return subprocess.Popen([RECRUITIQ, "worker"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+
+
+def backlog_rate(url: str, engine: Any, org_id: str, sub_id: str, receiver: Receiver,
+                 count: int, workers: int) -> float:
+    queue_backlog(engine, org_id, sub_id, count)
+    receiver.reset()
+    processes = [start_worker(url) for _ in range(workers)]
+    try:
+        deadline = time.monotonic() + 600
+        while pending(engine) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        done = time.time()
+        if pending(engine):
+            raise RuntimeError("backlog not drained within 10 minutes")
+    finally:
+        for process in processes:
+            process.send_signal(signal.SIGTERM)
+        for process in processes:
+            process.wait(timeout=60)
+    first = receiver.stats()["first"]
+    return count / (done - first)
+
+
+async def bare_aiohttp(url: str, body: bytes, count: int) -> float:
+    import aiohttp
+
+    headers = {"Content-Type": "application/json", "webhook-id": "bare"}
+    remaining = iter(range(count))
+    connector = aiohttp.TCPConnector(limit=BARE_CONCURRENCY)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        async def loop() -> None:
+            for _ in remaining:
+                async with http.post(url, data=body, headers=headers) as response:
+                    await response.read()
+
+        began = time.perf_counter()
+        await asyncio.gather(*(loop() for _ in range(BARE_CONCURRENCY)))
+        return count / (time.perf_counter() - began)
+
+
+async def bare_httpx(url: str, body: bytes, count: int) -> float:
+    import httpx
+
+    headers = {"Content-Type": "application/json", "webhook-id": "bare"}
+    remaining = iter(range(count))
+    limits = httpx.Limits(max_connections=BARE_CONCURRENCY,
+                          max_keepalive_connections=BARE_CONCURRENCY)
+    async with httpx.AsyncClient(limits=limits) as http:
+        async def loop() -> None:
+            for _ in remaining:
+                (await http.post(url, content=body, headers=headers)).read()
+
+        began = time.perf_counter()
+        await asyncio.gather(*(loop() for _ in range(BARE_CONCURRENCY)))
+        return count / (time.perf_counter() - began)
+
+
+def latency(
+    factory: Any, org_id: str, receiver: Receiver, rate: float, seconds: float
+) -> tuple[float, float, int]:
+    """Emit through ``emit()`` at ``rate``/s; commit → receipt percentiles in ms."""
+    from recruitiq.events.emit import emit
+
+    event_type, data = sample_envelope(org_id)
+    receiver.reset()
+    committed: dict[str, float] = {}
+    total = int(rate * seconds)
+    began = time.perf_counter()
+    for i in range(total):
+        delay = began + i / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        with factory() as session:
+            event = emit(session, org_id, event_type, data)
+            session.commit()
+        committed[event.id] = time.time()
+    deadline = time.monotonic() + 60
+    while receiver.stats()["count"] < total and time.monotonic() < deadline:
+        time.sleep(0.1)
+    receipts = receiver.receipts()
+    latencies = sorted((receipts[e] - t) * 1000 for e, t in committed.items() if e in receipts)
+    if len(latencies) < total:
+        raise RuntimeError(f"only {len(latencies)} of {total} events arrived")
+    p50 = statistics.median(latencies)
+    p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
+    return p50, p99, total
+
+
+class EmbeddedDispatcher:
+    """The dispatcher in this process on its own loop thread, as ``recruitiq serve`` runs it."""
+
+    def __init__(self, url: str, engine: Any, factory: Any) -> None:
+        from recruitiq.config import Settings
+        from recruitiq.webhooks.dispatcher import Dispatcher
+        from recruitiq.worker import tune_interpreter
+
+        tune_interpreter()
+        self.loop = asyncio.new_event_loop()
+        self.stopping = asyncio.Event()
+        settings = Settings(database_url=url)
+
+        async def main() -> None:
+            await Dispatcher(settings, engine, factory, self.stopping).run()
+
+        self.thread = threading.Thread(target=lambda: self.loop.run_until_complete(main()))
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.loop.call_soon_threadsafe(self.stopping.set)
+        self.thread.join(timeout=60)
+
+
+# -- driver -------------------------------------------------------------------------------
+
+def bench_database(
+    label: str, url: str, args: argparse.Namespace, receiver: Receiver
+) -> dict[str, Any]:
+    engine, factory, org_id, sub_id = prepare_database(url, receiver.url)
+    figures: dict[str, Any] = {"database": label}
+    figures["worker_per_s"] = backlog_rate(url, engine, org_id, sub_id, receiver, args.backlog, 1)
+    if label == "postgresql":
+        figures["two_workers_per_s"] = backlog_rate(url, engine, org_id, sub_id, receiver,
+                                                    args.backlog, 2)
+    embedded = EmbeddedDispatcher(url, engine, factory)
+    try:
+        figures["latency_embedded"] = latency(factory, org_id, receiver, args.rate, args.seconds)
+    finally:
+        embedded.stop()
+    if label == "postgresql":
+        # As in `recruitiq serve --no-worker`: the API process knows the database from its
+        # environment and NOTIFYs the workers after each commit.
+        from recruitiq.config import get_settings
+
+        os.environ["RECRUITIQ_DATABASE_URL"] = url
+        get_settings.cache_clear()
+        worker = start_worker(url)
+        try:
+            time.sleep(3)  # let it start and LISTEN
+            figures["latency_worker_notify"] = latency(factory, org_id, receiver, args.rate,
+                                                       args.seconds)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            worker.wait(timeout=60)
+    engine.dispose()
+    return figures
+
+
+def scratch_pg(admin_url: str) -> tuple[str, str]:
+    name = f"riq_bench_{os.getpid()}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), name
+
+
+def drop_pg(admin_url: str, name: str) -> None:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def sample_body() -> bytes:
+    from recruitiq.events.emit import build_envelope
+    from recruitiq.events.serialize import canonical_json
+    from recruitiq.kit.ids import new_id
+
+    event_type, data = sample_envelope("org_bench")
+    envelope = build_envelope(new_id("evt"), event_type, "org_bench", "2026-11-29T10:00:00.000Z",
+                              data.model_dump(mode="json", by_alias=True))
+    return canonical_json(envelope).encode()
+
+
+def run_bare_loops(url: str, body: bytes, count: int, best: dict[str, float]) -> dict[str, float]:
+    """Run before and after the dispatcher phases; keep each client's better figure."""
+    measured = {"aiohttp": asyncio.run(bare_aiohttp(url, body, count)),
+                "httpx": asyncio.run(bare_httpx(url, body, count))}
+    return {name: max(rate, best.get(name, 0.0)) for name, rate in measured.items()}
+
+
+def report(
+    results: list[dict[str, Any]], bare: dict[str, float], args: argparse.Namespace
+) -> None:
+    fastest_name, fastest = max(bare.items(), key=lambda item: item[1])
+    print(f"\nbare loops ({BARE_CONCURRENCY} concurrent keep-alive, {args.backlog} POSTs):")
+    for name, rate in bare.items():
+        print(f"  {name:8s} {rate:8.0f} req/s")
+    for figures in results:
+        print(f"\n{figures['database']}:")
+        one = figures["worker_per_s"]
+        print(f"  one worker, backlog of {args.backlog}: {one:8.0f} deliveries/s "
+              f"({one / fastest:.0%} of bare {fastest_name})")
+        if "two_workers_per_s" in figures:
+            two = figures["two_workers_per_s"]
+            print(f"  two workers:                  {two:8.0f} deliveries/s ({two / one:.2f}x one)")
+        for key, name in (("latency_embedded", "embedded dispatcher"),
+                          ("latency_worker_notify", "separate worker (NOTIFY)")):
+            if key in figures:
+                p50, p99, total = figures[key]
+                print(f"  commit->receipt at {args.rate:g}/s, {name}: p50 {p50:.1f} ms, "
+                      f"p99 {p99:.1f} ms ({total} events)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--receiver", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--backlog", type=int, default=20000)
+    parser.add_argument("--rate", type=float, default=200)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--pg", default=os.environ.get(
+        "RECRUITIQ_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--skip-pg", action="store_true")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+    if args.receiver:
+        run_receiver(args.receiver)
+        return
+
+    import tempfile
+
+    receiver = Receiver()
+    results = []
+    try:
+        body = sample_body()
+        bare = run_bare_loops(receiver.url, body, args.backlog, {})
+        with tempfile.TemporaryDirectory() as scratch:
+            if not args.skip_sqlite:
+                url = f"sqlite:///{Path(scratch) / 'bench.db'}"
+                results.append(bench_database("sqlite", url, args, receiver))
+            if not args.skip_pg:
+                url, name = scratch_pg(args.pg)
+                try:
+                    results.append(bench_database("postgresql", url, args, receiver))
+                finally:
+                    drop_pg(args.pg, name)
+        bare = run_bare_loops(receiver.url, body, args.backlog, bare)
+    finally:
+        receiver.close()
+    report(results, bare, args)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT / "src"))
+    main()
