@@ -46,6 +46,11 @@ def application_snapshot(session: Session, application: Application) -> Applicat
     candidate = candidates.get_candidate(
         session, application.organization_id, application.candidate_id, live_only=False
     )
+    return snapshot_of(application, candidate)
+
+
+def snapshot_of(application: Application, candidate: Candidate) -> ApplicationSnapshot:
+    """The application as the API and events show it, from a row and its candidate."""
     return ApplicationSnapshot(
         id=application.id,
         organization_id=application.organization_id,

@@ -15,7 +15,8 @@ from pydantic import BaseModel
 from sqlalchemy import Row, Select, exists, select
 
 from recruitiq.applications.schemas import ApplicationSnapshot
-from recruitiq.candidates.schemas import CandidateOut, candidate_out, resume_url
+from recruitiq.applications.service import snapshot_of
+from recruitiq.candidates.schemas import CandidateOut, candidate_out
 from recruitiq.interviews.schemas import InterviewOut
 from recruitiq.jobs.schemas import JobOut
 from recruitiq.models import Application, Candidate, Interview, Job, Offer
@@ -138,35 +139,6 @@ def _application_children(model: Any) -> Callable[[str, ExportFilters], AnySelec
     return query
 
 
-def application_row(application: Application, candidate: Candidate) -> ApplicationSnapshot:
-    """The applications API's snapshot, from a row that already carries its candidate."""
-    return ApplicationSnapshot(
-        id=application.id,
-        organization_id=application.organization_id,
-        job_id=application.job_id,
-        candidate_id=application.candidate_id,
-        candidate_name=candidate.full_name,
-        candidate_email=candidate.email,
-        resume_url=resume_url(candidate),
-        stage=application.stage,
-        status=application.status,
-        source=application.source,
-        referral_code=application.referral_code,
-        score=application.score,
-        assigned_to=application.assigned_to_id,
-        applied_at=application.created_at,
-        reviewed_at=application.reviewed_at,
-        stage_entered_at=application.stage_entered_at,
-        rejection_reason=application.rejection_reason,
-        rejected_at=application.rejected_at,
-        withdrawn_at=application.withdrawn_at,
-        hired_at=application.hired_at,
-        onboarding_started_at=application.onboarding_started_at,
-        superseded_by_id=application.superseded_by_id,
-        updated_at=application.updated_at,
-    )
-
-
 SPECS: dict[str, ExportSpec] = {
     spec.resource: spec
     for spec in (
@@ -181,7 +153,7 @@ SPECS: dict[str, ExportSpec] = {
         ExportSpec(
             "applications", Application, ApplicationSnapshot,
             COMMON_FILTERS | {"job_id", "candidate_id", "stage", "status"}, _applications,
-            lambda row: application_row(row[0], row[1]), APPLICATION_STATUSES,
+            lambda row: snapshot_of(row[0], row[1]), APPLICATION_STATUSES,
         ),
         ExportSpec(
             "interviews", Interview, InterviewOut,

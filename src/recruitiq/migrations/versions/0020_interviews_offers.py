@@ -13,7 +13,6 @@ from alembic import op
 
 import recruitiq.kit.columns
 
-
 revision: str = '0020'
 down_revision: str | Sequence[str] | None = '0002'
 branch_labels: str | Sequence[str] | None = None
