@@ -61,7 +61,7 @@ def _engines_to_notify() -> list[Engine]:
         if not _fallback_engine:
             from recruitiq.db import make_engine
 
-            _fallback_engine.append(make_engine(url, pool_size=2, max_overflow=2))
+            _fallback_engine.append(make_engine(url))
         return list(_fallback_engine)
 
 
