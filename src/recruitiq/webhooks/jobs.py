@@ -10,6 +10,9 @@ from recruitiq.worker import PeriodicJob, WorkerContext
 
 logger = logging.getLogger("recruitiq.webhooks.jobs")
 
+# The dispatcher returns only when the worker stops; if it crashes (database down), it is
+# restarted after this pause rather than in a tight loop.
+DISPATCHER_RESTART_AFTER = 1.0
 RELEASE_HELD_EVERY = 60.0
 PURGE_EVERY = 24 * 3600.0
 
@@ -43,7 +46,7 @@ async def purge(ctx: WorkerContext) -> None:
 
 def periodic_jobs() -> list[PeriodicJob]:
     return [
-        PeriodicJob("webhook-dispatcher", 0.0, dispatch),
+        PeriodicJob("webhook-dispatcher", DISPATCHER_RESTART_AFTER, dispatch),
         PeriodicJob("webhook-release-held", RELEASE_HELD_EVERY, release_held),
         PeriodicJob("webhook-retention", PURGE_EVERY, purge),
     ]
