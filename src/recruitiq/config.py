@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     webhook_lease_seconds: float = Field(default=90.0, gt=0)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
     retention_days: int = 90
+    # How often the worker looks for sent offers past their deadline (offer.expired).
+    offer_expiry_interval_seconds: float = Field(default=30.0, gt=0)
 
     resume_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
 

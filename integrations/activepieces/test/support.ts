@@ -59,6 +59,8 @@ export async function startServer(): Promise<Server> {
     RECRUITIQ_DATA_DIR: dir,
     RECRUITIQ_DATABASE_URL: `sqlite:///${join(dir, 'db.sqlite')}`,
     RECRUITIQ_PUBLIC_URL: baseUrl,
+    // The worker looks for expired offers every second, so offer.expired is driven too.
+    RECRUITIQ_OFFER_EXPIRY_INTERVAL_SECONDS: '1',
   };
   const cli = (args: string[]) => spawnSync(PYTHON, ['-c', 'from recruitiq.cli import main; main()', ...args], { env, encoding: 'utf8', timeout: BOUND_MS });
   const upgrade = cli(['db', 'upgrade']);

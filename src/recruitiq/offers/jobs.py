@@ -6,12 +6,11 @@ import asyncio
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from recruitiq.config import get_settings
 from recruitiq.db import unit_of_work
 from recruitiq.kit.clock import utcnow
 from recruitiq.offers.service import DEFAULT_BATCH_SIZE, expire_due_offers
 from recruitiq.worker import PeriodicJob, WorkerContext
-
-EXPIRY_INTERVAL_SECONDS = 30.0
 
 
 def _expire_batch(factory: sessionmaker[Session]) -> int:
@@ -28,4 +27,5 @@ async def expire_offers(ctx: WorkerContext) -> None:
 
 
 def periodic_jobs() -> list[PeriodicJob]:
-    return [PeriodicJob("offers.expire", EXPIRY_INTERVAL_SECONDS, expire_offers)]
+    interval = get_settings().offer_expiry_interval_seconds
+    return [PeriodicJob("offers.expire", interval, expire_offers)]
