@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -92,7 +93,17 @@ def templates_of(openapi: dict[str, Any]) -> list[tuple[str, re.Pattern[str]]]:
     return sorted(found, key=lambda item: item[0].count("{"))
 
 
-def record(client: Any, openapi: dict[str, Any], resume_pdf: bytes) -> dict[str, dict[str, Any]]:
+# Nothing listens on the discard port: the examples never send traffic off this machine.
+EXAMPLE_RECEIVER = "http://127.0.0.1:9/hooks/recruitiq"
+
+
+def record(
+    client: Any,
+    openapi: dict[str, Any],
+    resume_pdf: bytes,
+    on_signed_up: Callable[[str], None] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """``on_signed_up(token)`` runs right after registration, before anything else happens."""
     r = Recorder(client, templates_of(openapi))
     c = r.call
     r.call("GET", "/healthz")
@@ -108,6 +119,8 @@ def record(client: Any, openapi: dict[str, Any], resume_pdf: bytes) -> dict[str,
         headers={},
     )
     r.token = reg["accessToken"]
+    if on_signed_up is not None:
+        on_signed_up(r.token)
     c(
         "POST",
         "/api/v1/auth/login",
@@ -148,7 +161,7 @@ def record(client: Any, openapi: dict[str, Any], resume_pdf: bytes) -> dict[str,
         "POST",
         "/api/v1/webhooks",
         {
-            "url": "https://hooks.example.com/recruitiq",
+            "url": EXAMPLE_RECEIVER,
             "events": ["application.received", "job.published"],
             "description": "ActivePieces flow: AI screening",
         },

@@ -11,15 +11,12 @@ from __future__ import annotations
 import copy
 import importlib
 import json
-import logging
 import sys
 from functools import cache
 from typing import Any
 
 from recruitiq.events.envelope import build_envelope
 from recruitiq.events.spec import EventSpec
-
-logger = logging.getLogger("recruitiq.events")
 
 # Features whose events.py declares SPECS; the order is the order the catalog lists them.
 FEATURE_MODULES = (
@@ -38,16 +35,7 @@ SAMPLE_TIMESTAMP = "2026-11-02T09:00:00.000Z"
 
 
 def _feature_specs(module_name: str) -> list[EventSpec]:
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        # A feature still being written must not take the whole API down with it; the
-        # catalog coverage test is what insists every required type is present.
-        if exc.name != module_name:
-            raise
-        logger.warning("event catalog: %s does not exist yet", module_name)
-        return []
-    return list(module.SPECS)
+    return list(importlib.import_module(module_name).SPECS)
 
 
 @cache
