@@ -27,7 +27,7 @@ from recruitiq.events.emit import emit
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
 from recruitiq.kit.lookup import get_owned, require_reference
-from recruitiq.kit.pagination import Page, PageParams, paginate
+from recruitiq.kit.pagination import Page, PageParams, paginate, where_equal
 from recruitiq.models import Application, ApplicationNote, Candidate, Job, StageChange, User
 from recruitiq.models.application import STAGES
 
@@ -85,7 +85,11 @@ def application_data(session: Session, application: Application) -> dict[str, An
 def _job(session: Session, application: Application) -> Job:
     # Deleted jobs still own their applications' history.
     return get_owned(
-        session, Job, application.organization_id, application.job_id, resource="Job",
+        session,
+        Job,
+        application.organization_id,
+        application.job_id,
+        resource="Job",
         live_only=False,
     )
 
@@ -132,8 +136,7 @@ def list_applications(
         (Application.stage, stage),
         (Application.status, status),
     ):
-        if value is not None:
-            stmt = stmt.where(column == value)
+        stmt = where_equal(stmt, (column, value))
     return paginate(session, stmt, Application, params)
 
 
@@ -331,9 +334,7 @@ def review(
     return application
 
 
-def reject(
-    session: Session, organization_id: str, application_id: str, reason: str
-) -> Application:
+def reject(session: Session, organization_id: str, application_id: str, reason: str) -> Application:
     application = get_application(session, organization_id, application_id)
     _require_active(application, "reject it")
     application.status = "rejected"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from recruitiq.audit.schemas import AuditEventOut
 from recruitiq.kit.clock import utcnow
-from recruitiq.kit.pagination import Page, PageParams, paginate
+from recruitiq.kit.pagination import Page, PageParams, paginate, where_equal
 from recruitiq.models import AuditEvent
 
 
@@ -37,8 +37,7 @@ def list_audit_events(
         (AuditEvent.resource_id, filters.resource_id),
         (AuditEvent.action, filters.action),
     ):
-        if value is not None:
-            stmt = stmt.where(column == value)
+        stmt = where_equal(stmt, (column, value))
     # Audit rows are never updated, so ``updatedAfter`` means the same as ``createdAfter``.
     since = params.created_after or params.updated_after
     keyset = PageParams(params.limit, params.cursor, since, None)

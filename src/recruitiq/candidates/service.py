@@ -33,10 +33,19 @@ from recruitiq.models import Application, Candidate
 
 # Profile fields a merge copies from the duplicate when the surviving candidate lacks them.
 FILLABLE_FIELDS = (
-    "phone", "location", "current_title", "current_company", "linkedin_url", "source",
+    "phone",
+    "location",
+    "current_title",
+    "current_company",
+    "linkedin_url",
+    "source",
 )
 RESUME_FIELDS = (
-    "resume_path", "resume_filename", "resume_content_type", "resume_size", "resume_text",
+    "resume_path",
+    "resume_filename",
+    "resume_content_type",
+    "resume_size",
+    "resume_text",
 )
 
 
@@ -48,8 +57,11 @@ def searchable(text: str) -> str:
 
 def _refresh_search_text(candidate: Candidate) -> None:
     parts = [
-        candidate.first_name, candidate.last_name, candidate.email,
-        candidate.current_title or "", *candidate.tags,
+        candidate.first_name,
+        candidate.last_name,
+        candidate.email,
+        candidate.current_title or "",
+        *candidate.tags,
     ]
     candidate.search_text = searchable(" ".join(parts))
 
@@ -66,7 +78,11 @@ def get_candidate(
     session: Session, organization_id: str, candidate_id: str, *, live_only: bool = True
 ) -> Candidate:
     return get_owned(
-        session, Candidate, organization_id, candidate_id, resource="Candidate",
+        session,
+        Candidate,
+        organization_id,
+        candidate_id,
+        resource="Candidate",
         live_only=live_only,
     )
 
@@ -193,9 +209,7 @@ def _live_applications(session: Session, candidate_id: str) -> list[Application]
     )
 
 
-def _move_applications(
-    session: Session, survivor: Candidate, duplicate: Candidate
-) -> MergeOutcome:
+def _move_applications(session: Session, survivor: Candidate, duplicate: Candidate) -> MergeOutcome:
     """Move the duplicate's applications; where both applied to a job, the older one wins."""
     by_job = {app.job_id: app for app in _live_applications(session, survivor.id)}
     moved: list[str] = []
@@ -221,7 +235,8 @@ def _move_applications(
             moved.append(incoming.id)
         conflicts.append(
             MergeConflict(
-                job_id=incoming.job_id, kept_application_id=kept.id,
+                job_id=incoming.job_id,
+                kept_application_id=kept.id,
                 dropped_application_id=dropped.id,
             )
         )

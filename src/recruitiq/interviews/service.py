@@ -34,7 +34,7 @@ from recruitiq.interviews.schemas import (
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
 from recruitiq.kit.lookup import get_owned, require_reference
-from recruitiq.kit.pagination import Page, PageParams, paginate
+from recruitiq.kit.pagination import Page, PageParams, paginate, where_equal
 from recruitiq.models import Application, Interview, InterviewFeedback, User
 
 # Feedback is welcome before the interview is marked completed (panels often write it
@@ -68,11 +68,13 @@ def _panel(session: Session, interview: Interview) -> list[PanelMember]:
             panel.append(PanelMember(user_id=None, email=entry, name=None))
         else:
             user = users.get(entry)  # a user removed since still shows as their id
-            panel.append(PanelMember(
-                user_id=entry,
-                email=user.email if user else None,
-                name=user.name if user else None,
-            ))
+            panel.append(
+                PanelMember(
+                    user_id=entry,
+                    email=user.email if user else None,
+                    name=user.name if user else None,
+                )
+            )
     return panel
 
 
@@ -92,8 +94,12 @@ def get_interview(
     session: Session, organization_id: str, interview_id: str, *, for_update: bool = False
 ) -> Interview:
     return get_owned(
-        session, Interview, organization_id, interview_id,
-        resource="Interview", for_update=for_update,
+        session,
+        Interview,
+        organization_id,
+        interview_id,
+        resource="Interview",
+        for_update=for_update,
     )
 
 
@@ -108,10 +114,11 @@ def list_interviews(
     scheduled_before: datetime | None = None,
 ) -> Page[Interview]:
     stmt = select(Interview).where(Interview.organization_id == organization_id)
-    if application_id is not None:
-        stmt = stmt.where(Interview.application_id == application_id)
-    if status is not None:
-        stmt = stmt.where(Interview.status == status)
+    stmt = where_equal(
+        stmt,
+        (Interview.application_id, application_id),
+        (Interview.status, status),
+    )
     if scheduled_after is not None:
         stmt = stmt.where(Interview.scheduled_at >= scheduled_after)
     if scheduled_before is not None:

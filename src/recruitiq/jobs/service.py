@@ -14,7 +14,7 @@ from recruitiq.jobs.schemas import JobCreate, JobOut, JobUpdate
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
 from recruitiq.kit.lookup import get_owned, require_reference
-from recruitiq.kit.pagination import Page, PageParams, paginate
+from recruitiq.kit.pagination import Page, PageParams, paginate, where_equal
 from recruitiq.models import Job, User
 
 # status → statuses it may move to. Publishing a closed job reopens it.
@@ -46,10 +46,11 @@ def list_jobs(
     department: str | None = None,
 ) -> Page[Job]:
     stmt = select(Job).where(Job.organization_id == organization_id, Job.deleted_at.is_(None))
-    if status is not None:
-        stmt = stmt.where(Job.status == status)
-    if department is not None:
-        stmt = stmt.where(Job.department == department)
+    stmt = where_equal(
+        stmt,
+        (Job.status, status),
+        (Job.department, department),
+    )
     return paginate(session, stmt, Job, params)
 
 

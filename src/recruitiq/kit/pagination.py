@@ -84,3 +84,12 @@ def paginate(session: Session, stmt: Select[Any], model: Any, params: PageParams
 
 def list_body(key: str, items: list[dict[str, Any]], next_cursor: str | None) -> dict[str, Any]:
     return {"success": True, key: items, "count": len(items), "nextCursor": next_cursor}
+
+
+def where_equal(stmt: Select[Any], *conditions: tuple[Any, object | None]) -> Select[Any]:
+    """Add ``column == value`` for each ``(column, value)`` whose value was given (not None):
+    the optional equality filters of a list endpoint."""
+    for column, value in conditions:
+        if value is not None:
+            stmt = stmt.where(column == value)
+    return stmt

@@ -14,7 +14,7 @@ from recruitiq.errors import ValidationFailed
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
 from recruitiq.kit.lookup import get_owned, require_reference
-from recruitiq.kit.pagination import Page, PageParams, paginate
+from recruitiq.kit.pagination import Page, PageParams, paginate, where_equal
 from recruitiq.messaging import wakeup
 from recruitiq.messaging.schemas import EmailCreate, MessageOut
 from recruitiq.models import Application, Candidate, Message
@@ -79,8 +79,9 @@ def list_messages(
     status: str | None = None,
 ) -> Page[Message]:
     stmt = select(Message).where(Message.organization_id == organization_id)
-    if candidate_id is not None:
-        stmt = stmt.where(Message.candidate_id == candidate_id)
-    if status is not None:
-        stmt = stmt.where(Message.status == status)
+    stmt = where_equal(
+        stmt,
+        (Message.candidate_id, candidate_id),
+        (Message.status, status),
+    )
     return paginate(session, stmt, Message, params)

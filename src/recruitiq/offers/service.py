@@ -21,7 +21,7 @@ from recruitiq.interviews.context import hiring_context, referenced_application,
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
 from recruitiq.kit.lookup import get_owned
-from recruitiq.kit.pagination import Page, PageParams, paginate
+from recruitiq.kit.pagination import Page, PageParams, paginate, where_equal
 from recruitiq.models import Application, Offer
 from recruitiq.models.application import STAGES
 from recruitiq.models.offer import OPEN_OFFER_STATUSES
@@ -66,10 +66,11 @@ def list_offers(
     status: str | None = None,
 ) -> Page[Offer]:
     stmt = select(Offer).where(Offer.organization_id == organization_id)
-    if application_id is not None:
-        stmt = stmt.where(Offer.application_id == application_id)
-    if status is not None:
-        stmt = stmt.where(Offer.status == status)
+    stmt = where_equal(
+        stmt,
+        (Offer.application_id, application_id),
+        (Offer.status, status),
+    )
     return paginate(session, stmt, Offer, params)
 
 
@@ -91,8 +92,9 @@ def create_offer(session: Session, organization_id: str, body: OfferCreate) -> O
     )
     if open_offer is not None:
         raise _open_offer_exists(application.id)
-    offer = Offer(id=new_id("off"), organization_id=organization_id, status="draft",
-                  **body.model_dump())
+    offer = Offer(
+        id=new_id("off"), organization_id=organization_id, status="draft", **body.model_dump()
+    )
     try:
         # A savepoint: a concurrent create that wins the unique index becomes a clean 409.
         with session.begin_nested():
@@ -108,9 +110,7 @@ def _require(offer: Offer, allowed: frozenset[str], action: str) -> None:
         raise InvalidTransition(f"A {offer.status} offer cannot be {action}")
 
 
-def update_offer(
-    session: Session, organization_id: str, offer_id: str, body: OfferUpdate
-) -> Offer:
+def update_offer(session: Session, organization_id: str, offer_id: str, body: OfferUpdate) -> Offer:
     fields = body.model_dump(exclude_unset=True)
     for name, value in fields.items():
         if value is None:

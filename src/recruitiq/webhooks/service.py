@@ -25,7 +25,7 @@ from recruitiq.events.emit import record_event
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
 from recruitiq.kit.lookup import get_owned
-from recruitiq.kit.pagination import Page, PageParams, paginate
+from recruitiq.kit.pagination import Page, PageParams, paginate, where_equal
 from recruitiq.models import Event, Organization, WebhookAttempt, WebhookDelivery
 from recruitiq.models import WebhookSubscription as Subscription
 from recruitiq.webhooks import fanout
@@ -75,7 +75,7 @@ def _validate_events(events: list[str], plan: Plan) -> None:
     if len(events) > plan.max_event_types_per_subscription:
         raise ValidationFailed(
             f"The {plan.name} plan allows at most {plan.max_event_types_per_subscription} "
-            "event types per subscription; subscribe to \"*\" for all",
+            'event types per subscription; subscribe to "*" for all',
             field="events",
             code="too_many_event_types",
         )
@@ -92,9 +92,9 @@ def _locked_plan(session: Session, organization_id: str) -> Plan:
 
 def _check_subscription_limit(session: Session, organization_id: str, plan: Plan) -> None:
     count = session.scalar(
-        select(func.count()).select_from(Subscription).where(
-            Subscription.organization_id == organization_id, Subscription.deleted_at.is_(None)
-        )
+        select(func.count())
+        .select_from(Subscription)
+        .where(Subscription.organization_id == organization_id, Subscription.deleted_at.is_(None))
     )
     if (count or 0) >= plan.max_subscriptions:
         raise Conflict(
@@ -162,8 +162,14 @@ def update_webhook(
 ) -> Subscription:
     subscription = get_webhook(session, organization_id, webhook_id)
     fields = body.model_dump(exclude_unset=True)
-    for required in ("url", "events", "include_pii", "max_retries", "retry_delay_seconds",
-                     "is_active"):
+    for required in (
+        "url",
+        "events",
+        "include_pii",
+        "max_retries",
+        "retry_delay_seconds",
+        "is_active",
+    ):
         if required in fields and fields[required] is None:
             raise ValidationFailed(f"{required} cannot be null", field=required)
     if "events" in fields:
@@ -221,10 +227,11 @@ def list_deliveries(
         WebhookDelivery.organization_id == organization_id,
         WebhookDelivery.subscription_id == subscription.id,
     )
-    if status is not None:
-        stmt = stmt.where(WebhookDelivery.status == status)
-    if event_type is not None:
-        stmt = stmt.where(WebhookDelivery.event_type == event_type)
+    stmt = where_equal(
+        stmt,
+        (WebhookDelivery.status, status),
+        (WebhookDelivery.event_type, event_type),
+    )
     return paginate(session, stmt, WebhookDelivery, params)
 
 
@@ -251,8 +258,10 @@ def delivery_detail(session: Session, delivery: WebhookDelivery) -> dict[str, An
         .order_by(WebhookAttempt.attempt_number, WebhookAttempt.started_at)
     )
     detail = DeliveryDetailOut.model_validate(
-        {**DeliveryOut.model_validate(delivery).model_dump(),
-         "attempts_log": [AttemptOut.model_validate(a) for a in attempts]}
+        {
+            **DeliveryOut.model_validate(delivery).model_dump(),
+            "attempts_log": [AttemptOut.model_validate(a) for a in attempts],
+        }
     )
     return detail.to_json()
 
@@ -294,7 +303,10 @@ def recover(session: Session, organization_id: str, webhook_id: str, since: date
             WebhookDelivery.created_at >= since,
         )
         .values(
-            status="pending", next_attempt_at=now, leased_until=None, leased_by=None,
+            status="pending",
+            next_attempt_at=now,
+            leased_until=None,
+            leased_by=None,
             updated_at=now,
         )
         .execution_options(synchronize_session=False)
