@@ -1,10 +1,11 @@
 """Monthly delivery quotas per plan (``webhooks/plans.py``): over quota is *held*, never dropped.
 
 A delivery is charged once, when it is claimed for its first attempt; retries and test
-deliveries are free. The charge is one atomic ``UPDATE ... SET deliveries = deliveries + n
-RETURNING deliveries`` followed by giving back what exceeds the quota, so two workers can
-never overspend it together. Held deliveries go back to pending when the quota allows again
-(a new month or a plan upgrade): :func:`release_held`, run by the worker every minute.
+deliveries are free. The charge is one atomic upsert (``INSERT ... ON CONFLICT DO UPDATE SET
+deliveries = deliveries + n RETURNING deliveries``) followed by giving back what exceeds the
+quota, so two workers can never overspend it together. Held deliveries go back to pending
+when the quota allows again (a new month or a plan upgrade): :func:`release_held`, run by
+the worker every minute.
 """
 
 from __future__ import annotations
@@ -34,16 +35,6 @@ def quotas_for(session: Session, organization_ids: Iterable[str]) -> dict[str, i
     return {org_id: plan_named(plan).monthly_delivery_quota for org_id, plan in rows}
 
 
-def _ensure_usage_row(session: Session, organization_id: str, period: str) -> None:
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(WebhookUsage)
-        .values(organization_id=organization_id, period=period, deliveries=0)
-        .on_conflict_do_nothing()
-    )
-
-
 def used(session: Session, organization_id: str, period: str) -> int:
     value = session.scalar(
         select(WebhookUsage.deliveries).where(
@@ -55,16 +46,21 @@ def used(session: Session, organization_id: str, period: str) -> int:
 
 def reserve(session: Session, organization_id: str, quota: int, wanted: int, period: str) -> int:
     """Charge up to ``wanted`` deliveries to this month's usage; returns how many fit."""
-    _ensure_usage_row(session, organization_id, period)
-    key = (WebhookUsage.organization_id == organization_id, WebhookUsage.period == period)
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    # One atomic upsert-and-increment (the row is created on the month's first charge).
+    upsert = insert(WebhookUsage).values(
+        organization_id=organization_id, period=period, deliveries=wanted
+    )
     total = session.scalar(
-        update(WebhookUsage)
-        .where(*key)
-        .values(deliveries=WebhookUsage.deliveries + wanted)
-        .returning(WebhookUsage.deliveries)
+        upsert.on_conflict_do_update(
+            index_elements=[WebhookUsage.organization_id, WebhookUsage.period],
+            set_={"deliveries": WebhookUsage.deliveries + upsert.excluded.deliveries},
+        ).returning(WebhookUsage.deliveries)
     )
     granted = max(0, min(wanted, wanted - (int(total or 0) - quota)))
     if granted < wanted:
+        key = (WebhookUsage.organization_id == organization_id, WebhookUsage.period == period)
         session.execute(
             update(WebhookUsage)
             .where(*key)

@@ -27,9 +27,16 @@ from sqlalchemy.orm import Session, sessionmaker
 from recruitiq.db import unit_of_work
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
-from recruitiq.models import Event, WebhookAttempt, WebhookDelivery, WebhookSubscription
+from recruitiq.models import (
+    Event,
+    Organization,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from recruitiq.webhooks import quota
 from recruitiq.webhooks.delivery import AttemptResult, Decision, Outgoing, decide
+from recruitiq.webhooks.plans import plan_named
 
 AUTO_DISABLE_AFTER = 10
 UNCHARGED_EVENT_TYPES = frozenset({"webhook.test"})
@@ -67,6 +74,7 @@ class DeliveryStore:
         # Set by a claim that left due deliveries behind because their organization had
         # no room: the dispatcher claims again as soon as a slot frees up.
         self.more_due = False
+        self._dialect: str | None = None
 
     # -- claiming ---------------------------------------------------------------------
 
@@ -76,6 +84,9 @@ class DeliveryStore:
         """Lease up to ``limit`` due deliveries, at most ``room`` per organization."""
         now = utcnow()
         full = [org for org, room in room_by_org.items() if room <= 0]
+        scan = 2 * min(limit, max(default_room, *room_by_org.values(), 0))
+        if self._postgres():
+            return self._claim_postgres(limit, room_by_org, default_room, full, scan, now)
         query = select(D.id, D.organization_id).where(*_due(now))
         if full:
             query = query.where(D.organization_id.not_in(full))
@@ -83,7 +94,7 @@ class DeliveryStore:
             # Index order only (status, next_attempt_at): the scan stops at the limit instead
             # of sorting the whole backlog.
             query.order_by(D.next_attempt_at)
-            .limit(2 * min(limit, max(default_room, *room_by_org.values(), 0)))
+            .limit(scan)
             .with_for_update(skip_locked=True)
         )
         with unit_of_work(self.session_factory) as session:
@@ -102,6 +113,34 @@ class DeliveryStore:
                 return []
             leased = self._lease(session, picked, now, check_due=True)
             return self._prepare(session, leased, now, charge_quota=True)
+
+    def _postgres(self) -> bool:
+        if self._dialect is None:
+            with self.session_factory() as session:
+                self._dialect = session.get_bind().dialect.name
+        return self._dialect == "postgresql"
+
+    def _claim_postgres(
+        self, limit: int, room_by_org: Mapping[str, int], default_room: int, full: list[str],
+        scan: int, now: datetime,
+    ) -> list[Outgoing]:
+        """The whole claim as one statement: pick (SKIP LOCKED), cap per organization, lease,
+        and return what the attempts need. PostgreSQL is round-trip bound, so this replaced
+        a SELECT, an UPDATE and a joined SELECT (docs/performance.md)."""
+        rooms = {org: room for org, room in room_by_org.items() if room > 0}
+        params = {
+            "now": now, "until": now + self.lease, "by": self.worker_id, "full": full,
+            "scan": scan, "limit": limit, "default_room": default_room,
+            "room_orgs": list(rooms), "rooms": list(rooms.values()),
+        }
+        with unit_of_work(self.session_factory) as session:
+            rows = list(session.connection().exec_driver_sql(_PG_CLAIM, params).all())
+            scanned = rows[0].scanned if rows else 0
+            self.more_due = bool(full) or (len(rows) < limit and scanned > len(rows))
+            if not rows:
+                return []
+            rows.sort(key=lambda row: (row.next_attempt_at, row.id))
+            return self._ready(session, rows, now, charge_quota=True)
 
     def claim_one(self, delivery_id: str) -> Outgoing | None:
         """Lease one delivery now, due or not (the "send test" button); None if taken."""
@@ -136,13 +175,20 @@ class DeliveryStore:
                 func.coalesce(D.payload, Event.payload).label("body"), D.attempts,
                 S.url, S.secret, S.previous_secret, S.previous_secret_expires_at,
                 S.is_active, S.deleted_at, S.disabled_reason, S.max_retries,
-                S.retry_delay_seconds,
+                S.retry_delay_seconds, Organization.plan,
             )
             .join(S, S.id == D.subscription_id)
             .join(Event, Event.id == D.event_id)
+            .join(Organization, Organization.id == D.organization_id)
             .where(D.id.in_(ids))
             .order_by(D.next_attempt_at, D.id)
         ).all()
+        return self._ready(session, rows, now, charge_quota=charge_quota)
+
+    def _ready(
+        self, session: Session, rows: Sequence[Any], now: datetime, *, charge_quota: bool
+    ) -> list[Outgoing]:
+        """Set aside deliveries of stopped subscriptions, charge the quota, build Outgoing."""
         stopped: dict[str, list[str]] = defaultdict(list)
         live = []
         for row in rows:
@@ -186,7 +232,8 @@ class DeliveryStore:
                 first[row.organization_id].append(row)
         if not first:
             return rows
-        quotas = quota.quotas_for(session, first)
+        quotas = {row.organization_id: plan_named(row.plan).monthly_delivery_quota
+                  for org_rows in first.values() for row in org_rows}
         held: set[str] = set()
         period = quota.period_of(now)
         for org_id, org_rows in first.items():
@@ -233,12 +280,38 @@ class DeliveryStore:
         recorded = [
             Recorded(o, r, decide(r, o.max_retries, o.retry_delay_seconds)) for o, r in outcomes
         ]
+        postgres = self._postgres()
         with unit_of_work(self.session_factory) as session:
-            session.execute(insert(WebhookAttempt), [_attempt_row(r) for r in recorded])
-            session.execute(_DELIVERY_UPDATE, [self._delivery_params(r, now) for r in recorded])
-            session.execute(_HEALTH_UPDATE, _health_params(recorded))
+            if postgres:
+                # One round trip: deliveries, attempt rows and health counters together.
+                session.connection().exec_driver_sql(
+                    _PG_RECORD, self._record_arrays(recorded, now)
+                )
+            else:
+                session.execute(insert(WebhookAttempt), [_attempt_row(r) for r in recorded])
+                session.execute(
+                    _DELIVERY_UPDATE, [self._delivery_params(r, now) for r in recorded]
+                )
+                session.execute(_HEALTH_UPDATE, _health_params(recorded))
             self._disable_unhealthy(session, recorded, now)
         return recorded
+
+    def _record_arrays(self, recorded: Sequence[Recorded], now: datetime) -> dict[str, Any]:
+        """Column arrays for ``_PG_RECORD`` (one array parameter per column, unnested)."""
+        params: dict[str, Any] = {"by": self.worker_id, "now": now}
+        deliveries = [self._delivery_params(r, now) for r in recorded]
+        for key in ("b_id", "b_status", "b_attempts", "b_next", "b_last_at", "b_code",
+                    "b_error", "b_delivered"):
+            params["d" + key[1:]] = [row[key] for row in deliveries]
+        attempts = [_attempt_row(r) for r in recorded]
+        for key in ("id", "organization_id", "delivery_id", "attempt_number", "started_at",
+                    "duration_ms", "status_code", "response_body", "error"):
+            params["a_" + key] = [row[key] for row in attempts]
+        health = _health_params(recorded)
+        for key in ("b_id", "b_total", "b_ok", "b_failed", "b_reset", "b_trailing", "b_last",
+                    "b_last_ok", "b_last_failed"):
+            params["h" + key[1:]] = [row[key] for row in health]
+        return params
 
     def _delivery_params(self, rec: Recorded, now: datetime) -> dict[str, Any]:
         result = rec.result
@@ -360,3 +433,82 @@ _HEALTH_UPDATE = (
         last_failure_at=func.coalesce(_dt("b_last_failed"), ST.last_failure_at),
     )
 )
+
+
+# PostgreSQL: one statement per claim. Candidates in index order, locked with SKIP LOCKED (two
+# workers never look at the same row), numbered per organization to respect each one's room,
+# then leased; the lease re-checks "pending and lease free" on the locked row.
+_PG_CLAIM = """
+WITH cand AS (
+    SELECT id, organization_id, next_attempt_at FROM webhook_deliveries
+    WHERE status = 'pending' AND next_attempt_at <= %(now)s
+      AND (leased_until IS NULL OR leased_until < %(now)s)
+      AND organization_id <> ALL(%(full)s::varchar[])
+    ORDER BY next_attempt_at
+    LIMIT %(scan)s
+    FOR UPDATE SKIP LOCKED
+), ranked AS (
+    SELECT c.id, c.next_attempt_at,
+           row_number() OVER (PARTITION BY c.organization_id
+                              ORDER BY c.next_attempt_at, c.id) AS n,
+           coalesce(r.room, %(default_room)s) AS room
+    FROM cand AS c
+    LEFT JOIN unnest(%(room_orgs)s::varchar[], %(rooms)s::int[]) AS r(org, room)
+           ON r.org = c.organization_id
+), picked AS (
+    SELECT id FROM ranked WHERE n <= room ORDER BY next_attempt_at, id LIMIT %(limit)s
+)
+UPDATE webhook_deliveries AS d
+SET leased_until = %(until)s, leased_by = %(by)s
+FROM picked AS p, webhook_subscriptions AS s, events AS e, organizations AS o
+WHERE d.id = p.id AND s.id = d.subscription_id AND e.id = d.event_id
+  AND o.id = d.organization_id
+  AND d.status = 'pending' AND (d.leased_until IS NULL OR d.leased_until < %(now)s)
+RETURNING d.id, d.organization_id, d.subscription_id, d.event_id, d.event_type,
+    coalesce(d.payload, e.payload) AS body, d.attempts, d.next_attempt_at,
+    s.url, s.secret, s.previous_secret, s.previous_secret_expires_at, s.is_active,
+    s.deleted_at, s.disabled_reason, s.max_retries, s.retry_delay_seconds, o.plan,
+    (SELECT count(*) FROM cand) AS scanned
+"""
+
+# PostgreSQL: one statement per batch of outcomes. Data-modifying CTEs always run to
+# completion. Deliveries are guarded by leased_by (a worker that lost its lease cannot
+# overwrite a newer state); health counters are atomic increments (x = x + n).
+_PG_RECORD = """
+WITH outcome AS (
+    UPDATE webhook_deliveries AS d
+    SET status = v.status, attempts = v.attempts, next_attempt_at = v.nxt,
+        last_attempt_at = v.last_at, last_status_code = v.code, last_error = v.error,
+        delivered_at = v.delivered, leased_until = NULL, leased_by = NULL,
+        updated_at = %(now)s
+    FROM unnest(%(d_id)s::varchar[], %(d_status)s::varchar[], %(d_attempts)s::int[],
+                %(d_next)s::timestamptz[], %(d_last_at)s::timestamptz[], %(d_code)s::int[],
+                %(d_error)s::text[], %(d_delivered)s::timestamptz[])
+         AS v(id, status, attempts, nxt, last_at, code, error, delivered)
+    WHERE d.id = v.id AND d.leased_by = %(by)s
+    RETURNING d.id
+), attempt AS (
+    INSERT INTO webhook_attempts (id, organization_id, delivery_id, attempt_number,
+                                  started_at, duration_ms, status_code, response_body, error)
+    SELECT * FROM unnest(%(a_id)s::varchar[], %(a_organization_id)s::varchar[],
+                         %(a_delivery_id)s::varchar[], %(a_attempt_number)s::int[],
+                         %(a_started_at)s::timestamptz[], %(a_duration_ms)s::int[],
+                         %(a_status_code)s::int[], %(a_response_body)s::text[],
+                         %(a_error)s::text[])
+    RETURNING id
+)
+UPDATE webhook_subscriptions AS s
+SET total_deliveries = s.total_deliveries + v.total,
+    successful_deliveries = s.successful_deliveries + v.ok,
+    failed_deliveries = s.failed_deliveries + v.failed,
+    consecutive_failures = CASE WHEN v.rst = 1 THEN v.tail
+                                ELSE s.consecutive_failures + v.tail END,
+    last_delivery_at = v.last,
+    last_success_at = coalesce(v.last_ok, s.last_success_at),
+    last_failure_at = coalesce(v.last_failed, s.last_failure_at)
+FROM unnest(%(h_id)s::varchar[], %(h_total)s::int[], %(h_ok)s::int[], %(h_failed)s::int[],
+            %(h_reset)s::int[], %(h_trailing)s::int[], %(h_last)s::timestamptz[],
+            %(h_last_ok)s::timestamptz[], %(h_last_failed)s::timestamptz[])
+     AS v(id, total, ok, failed, rst, tail, last, last_ok, last_failed)
+WHERE s.id = v.id
+"""
