@@ -5,7 +5,9 @@
 
 Everything is loopback. A receiver runs in its own process (aiohttp.web). Figures:
   * backlog: N queued deliveries, one ``recruitiq worker`` process, deliveries/s from the
-    first receipt until the database shows every delivery recorded as delivered;
+    first receipt until the database shows every delivery recorded as delivered; measured
+    for one organization's backlog (capped by the per-organization concurrency limit) and
+    for N spread over --orgs organizations (a platform's load);
   * the same N bodies posted by a bare aiohttp loop and a bare httpx loop (64 concurrent,
     keep-alive) to the same receiver, and the worker's ratio to the faster one;
   * latency: events emitted through the real ``emit()`` path at a steady rate with the
@@ -114,7 +116,10 @@ class Receiver:
 
 # -- database set-up ----------------------------------------------------------------------
 
-def prepare_database(url: str, receiver_url: str) -> tuple[Any, Any, str, str]:
+def prepare_database(
+    url: str, receiver_url: str, organizations: int
+) -> tuple[Any, Any, list[tuple[str, str]]]:
+    """Organizations (enterprise plan), each with one subscription: (org_id, sub_id) pairs."""
     from recruitiq import migrate
     from recruitiq.db import make_engine, make_session_factory
     from recruitiq.kit.ids import new_id
@@ -123,14 +128,16 @@ def prepare_database(url: str, receiver_url: str) -> tuple[Any, Any, str, str]:
     migrate.upgrade(url)
     engine = make_engine(url)
     factory = make_session_factory(engine)
-    org_id, sub_id = new_id("org"), new_id("wh")
+    tenants = [(new_id("org"), new_id("wh")) for _ in range(organizations)]
     with factory() as session:
-        session.add(Organization(id=org_id, name="Bench", plan="enterprise"))
+        for n, (org_id, _sub_id) in enumerate(tenants):
+            session.add(Organization(id=org_id, name=f"Bench {n}", plan="enterprise"))
         session.flush()
-        session.add(WebhookSubscription(id=sub_id, organization_id=org_id, url=receiver_url,
-                                        events=["*"], secret=SECRET))
+        for org_id, sub_id in tenants:
+            session.add(WebhookSubscription(id=sub_id, organization_id=org_id, url=receiver_url,
+                                            events=["*"], secret=SECRET))
         session.commit()
-    return engine, factory, org_id, sub_id
+    return engine, factory, tenants
 
 
 def sample_envelope(org_id: str) -> tuple[str, Any]:
@@ -140,18 +147,20 @@ def sample_envelope(org_id: str) -> tuple[str, Any]:
     return spec.type, spec.data_model.model_validate(spec.sample)
 
 
-def queue_backlog(engine: Any, org_id: str, sub_id: str, count: int) -> bytes:
+def queue_backlog(engine: Any, tenants: list[tuple[str, str]], count: int) -> bytes:
+    """``count`` pending deliveries spread round-robin over the tenants' subscriptions."""
     from recruitiq.events.emit import build_envelope
     from recruitiq.events.serialize import canonical_json
     from recruitiq.kit.clock import isoformat_z, utcnow
     from recruitiq.kit.ids import new_id
     from recruitiq.models import Event, WebhookDelivery
 
-    event_type, data = sample_envelope(org_id)
+    event_type, data = sample_envelope(tenants[0][0])
     now = utcnow()
     events, deliveries = [], []
     body = b""
-    for _ in range(count):
+    for n in range(count):
+        org_id, sub_id = tenants[n % len(tenants)]
         event_id = new_id("evt")
         payload = canonical_json(build_envelope(event_id, event_type, org_id, isoformat_z(now),
                                                 data.model_dump(mode="json", by_alias=True)))
@@ -186,9 +195,9 @@ def start_worker(url: str) -> subprocess.Popen[bytes]:
                             stderr=subprocess.DEVNULL)
 
 
-def backlog_rate(url: str, engine: Any, org_id: str, sub_id: str, receiver: Receiver,
+def backlog_rate(url: str, engine: Any, tenants: list[tuple[str, str]], receiver: Receiver,
                  count: int, workers: int) -> float:
-    queue_backlog(engine, org_id, sub_id, count)
+    queue_backlog(engine, tenants, count)
     receiver.reset()
     processes = [start_worker(url) for _ in range(workers)]
     try:
@@ -301,12 +310,19 @@ class EmbeddedDispatcher:
 def bench_database(
     label: str, url: str, args: argparse.Namespace, receiver: Receiver
 ) -> dict[str, Any]:
-    engine, factory, org_id, sub_id = prepare_database(url, receiver.url)
+    engine, factory, tenants = prepare_database(url, receiver.url, args.orgs)
+    org_id = tenants[0][0]
+    single, several = tenants[:1], tenants
     figures: dict[str, Any] = {"database": label}
-    figures["worker_per_s"] = backlog_rate(url, engine, org_id, sub_id, receiver, args.backlog, 1)
+    # One organization: capped by the per-organization concurrency limit (10 per process).
+    figures["worker_per_s"] = backlog_rate(url, engine, single, receiver, args.backlog, 1)
+    # Several organizations' backlogs at once: a platform's load, where that cap is per tenant.
+    figures["worker_multi_per_s"] = backlog_rate(url, engine, several, receiver, args.backlog, 1)
     if label == "postgresql":
-        figures["two_workers_per_s"] = backlog_rate(url, engine, org_id, sub_id, receiver,
+        figures["two_workers_per_s"] = backlog_rate(url, engine, single, receiver,
                                                     args.backlog, 2)
+        figures["two_workers_multi_per_s"] = backlog_rate(url, engine, several, receiver,
+                                                          args.backlog, 2)
     embedded = EmbeddedDispatcher(url, engine, factory)
     try:
         figures["latency_embedded"] = latency(factory, org_id, receiver, args.rate, args.seconds)
@@ -374,12 +390,14 @@ def report(
         print(f"  {name:8s} {rate:8.0f} req/s")
     for figures in results:
         print(f"\n{figures['database']}:")
-        one = figures["worker_per_s"]
-        print(f"  one worker, backlog of {args.backlog}: {one:8.0f} deliveries/s "
-              f"({one / fastest:.0%} of bare {fastest_name})")
-        if "two_workers_per_s" in figures:
-            two = figures["two_workers_per_s"]
-            print(f"  two workers:                  {two:8.0f} deliveries/s ({two / one:.2f}x one)")
+        for suffix, who in (("", "1 organization"), ("_multi", f"{args.orgs} organizations")):
+            one = figures[f"worker{suffix}_per_s"]
+            print(f"  {who}, backlog of {args.backlog}:")
+            print(f"    one worker:  {one:8.0f} deliveries/s ({one / fastest:.0%} of bare "
+                  f"{fastest_name})")
+            if f"two_workers{suffix}_per_s" in figures:
+                two = figures[f"two_workers{suffix}_per_s"]
+                print(f"    two workers: {two:8.0f} deliveries/s ({two / one:.2f}x one)")
         for key, name in (("latency_embedded", "embedded dispatcher"),
                           ("latency_worker_notify", "separate worker (NOTIFY)")):
             if key in figures:
@@ -394,6 +412,8 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=20000)
     parser.add_argument("--rate", type=float, default=200)
     parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--orgs", type=int, default=8,
+                        help="organizations sharing the multi-organization backlog")
     parser.add_argument("--pg", default=os.environ.get(
         "RECRUITIQ_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--skip-pg", action="store_true")
