@@ -93,7 +93,8 @@ class Dispatcher:
         self.engine = engine
         self.stopping = stopping
         self.store = DeliveryStore(
-            session_factory, worker_identity(), settings.webhook_lease_seconds
+            session_factory, worker_identity(), settings.webhook_lease_seconds,
+            keep_connections=True,
         )
         self.claim_batch = claim_batch
         self.max_in_flight = max_in_flight
@@ -140,6 +141,7 @@ class Dispatcher:
             await client.close()
             self.claim_thread.shutdown()
             self.record_thread.shutdown()
+            self.store.close()
 
     async def _claim_loop(self, client: HttpClient) -> None:
         loop = asyncio.get_running_loop()
@@ -165,7 +167,11 @@ class Dispatcher:
             if not batch and self.stop_when_idle and self.in_flight == 0:
                 self.stopping.set()
                 return
-            if len(batch) < min(capacity, self.claim_batch):
+            if len(batch) < min(capacity, self.claim_batch) and not (
+                batch and self.store.scan_exhausted
+            ):
+                # A scan taken whole (several organizations' rows) is claimed past at once;
+                # otherwise wait for a wake-up, a freed organization slot or the poll.
                 await self._wait_for(self.wake, self.settings.webhook_poll_seconds)
 
     async def _wait_for(self, event: asyncio.Event, timeout: float | None) -> None:

@@ -15,13 +15,26 @@ failed attempts since the last success; ten in a row disable the subscription.
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Integer, Table, bindparam, case, func, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    Table,
+    bindparam,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from recruitiq.db import unit_of_work
@@ -66,14 +79,30 @@ def _due(now: datetime) -> list[Any]:
 
 class DeliveryStore:
     def __init__(
-        self, session_factory: sessionmaker[Session], worker_id: str, lease_seconds: float
+        self,
+        session_factory: sessionmaker[Session],
+        worker_id: str,
+        lease_seconds: float,
+        *,
+        keep_connections: bool = False,
     ) -> None:
         self.session_factory = session_factory
+        # The dispatcher's claim and record threads each keep one PostgreSQL connection:
+        # checking one out of the pool costs a pre-ping round trip per transaction.
+        self.keep_connections = keep_connections
+        self._local = threading.local()
+        self._kept: list[Connection] = []
+        self._kept_lock = threading.Lock()
         self.worker_id = worker_id
         self.lease = timedelta(seconds=lease_seconds)
         # Set by a claim that left due deliveries behind because their organization had
         # no room: the dispatcher claims again as soon as a slot frees up.
         self.more_due = False
+        # Set by a claim that took every candidate of a full scan: more may be due right
+        # behind them, so the dispatcher claims again at once (capacity permitting).
+        self.scan_exhausted = False
+        # Organizations seen in the last claim's scan: the next scan covers each one's room.
+        self.orgs_seen = 1
         self._dialect: str | None = None
 
     # -- claiming ---------------------------------------------------------------------
@@ -84,7 +113,8 @@ class DeliveryStore:
         """Lease up to ``limit`` due deliveries, at most ``room`` per organization."""
         now = utcnow()
         full = [org for org, room in room_by_org.items() if room <= 0]
-        scan = 2 * min(limit, max(default_room, *room_by_org.values(), 0))
+        largest_room = max(default_room, *room_by_org.values(), 0)
+        scan = 2 * min(limit, largest_room * self.orgs_seen)
         if self._postgres():
             return self._claim_postgres(limit, room_by_org, default_room, full, scan, now)
         query = select(D.id, D.organization_id).where(*_due(now))
@@ -97,7 +127,7 @@ class DeliveryStore:
             .limit(scan)
             .with_for_update(skip_locked=True)
         )
-        with unit_of_work(self.session_factory) as session:
+        with self._transaction() as session:
             picked: list[str] = []
             taken: dict[str, int] = defaultdict(int)
             # Core rows: the ORM's per-row loading was the claim's largest cost.
@@ -109,10 +139,54 @@ class DeliveryStore:
                     if len(picked) == limit:
                         break
             self.more_due = bool(full) or (len(picked) < limit and len(candidates) > len(picked))
+            self.scan_exhausted = len(candidates) == scan and len(picked) == len(candidates)
+            self.orgs_seen = max(1, len({org_id for _, org_id in candidates}))
             if not picked:
                 return []
             leased = self._lease(session, picked, now, check_due=True)
             return self._prepare(session, leased, now, charge_quota=True)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        """One transaction, committed on success; on this thread's kept connection if any."""
+        if not (self.keep_connections and self._postgres()):
+            with unit_of_work(self.session_factory) as session:
+                yield session
+            return
+        connection: Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = self.session_factory.kw["bind"].connect()
+            self._local.connection = connection
+            with self._kept_lock:
+                self._kept.append(connection)
+        session = self.session_factory(bind=connection)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            # A failed transaction may mean a broken connection: drop it, take a fresh
+            # (pre-pinged) one next time.
+            self._local.connection = None
+            try:
+                session.rollback()
+            finally:
+                session.close()
+                self._discard(connection)
+            raise
+        session.close()
+
+    def _discard(self, connection: Connection) -> None:
+        with self._kept_lock:
+            if connection in self._kept:
+                self._kept.remove(connection)
+        connection.close()
+
+    def close(self) -> None:
+        """Return kept connections to the pool (the dispatcher's threads have stopped)."""
+        with self._kept_lock:
+            kept, self._kept = self._kept, []
+        for connection in kept:
+            connection.close()
 
     def _postgres(self) -> bool:
         if self._dialect is None:
@@ -133,10 +207,12 @@ class DeliveryStore:
             "scan": scan, "limit": limit, "default_room": default_room,
             "room_orgs": list(rooms), "rooms": list(rooms.values()),
         }
-        with unit_of_work(self.session_factory) as session:
+        with self._transaction() as session:
             rows = list(session.connection().exec_driver_sql(_PG_CLAIM, params).all())
             scanned = rows[0].scanned if rows else 0
             self.more_due = bool(full) or (len(rows) < limit and scanned > len(rows))
+            self.scan_exhausted = scanned == scan and len(rows) == scanned
+            self.orgs_seen = max(1, rows[0].orgs if rows else 1)
             if not rows:
                 return []
             rows.sort(key=lambda row: (row.next_attempt_at, row.id))
@@ -281,7 +357,7 @@ class DeliveryStore:
             Recorded(o, r, decide(r, o.max_retries, o.retry_delay_seconds)) for o, r in outcomes
         ]
         postgres = self._postgres()
-        with unit_of_work(self.session_factory) as session:
+        with self._transaction() as session:
             if postgres:
                 # One round trip: deliveries, attempt rows and health counters together.
                 session.connection().exec_driver_sql(
@@ -468,7 +544,8 @@ RETURNING d.id, d.organization_id, d.subscription_id, d.event_id, d.event_type,
     coalesce(d.payload, e.payload) AS body, d.attempts, d.next_attempt_at,
     s.url, s.secret, s.previous_secret, s.previous_secret_expires_at, s.is_active,
     s.deleted_at, s.disabled_reason, s.max_retries, s.retry_delay_seconds, o.plan,
-    (SELECT count(*) FROM cand) AS scanned
+    (SELECT count(*) FROM cand) AS scanned,
+    (SELECT count(DISTINCT organization_id) FROM cand) AS orgs
 """
 
 # PostgreSQL: one statement per batch of outcomes. Data-modifying CTEs always run to
