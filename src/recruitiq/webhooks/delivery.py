@@ -91,6 +91,8 @@ class HttpClient:
             timeout=aiohttp.ClientTimeout(total=settings.webhook_timeout_seconds),
             auto_decompress=False,
             trust_env=False,
+            # Receivers' cookies are never sent back (and not parsed per response).
+            cookie_jar=aiohttp.DummyCookieJar(),
         )
 
     async def close(self) -> None:

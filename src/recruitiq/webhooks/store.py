@@ -30,7 +30,6 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
-    insert,
     or_,
     select,
     update,
@@ -58,6 +57,7 @@ D = WebhookDelivery
 S = WebhookSubscription
 DELIVERIES = cast(Table, D.__table__)
 SUBSCRIPTIONS = cast(Table, S.__table__)
+ATTEMPTS = cast(Table, WebhookAttempt.__table__)
 DT = DELIVERIES.c
 ST = SUBSCRIPTIONS.c
 
@@ -230,13 +230,13 @@ class DeliveryStore:
         self, session: Session, ids: Sequence[str], now: datetime, *, check_due: bool
     ) -> list[str]:
         conditions = _due(now) if check_due else [D.status == "pending", _lease_free(now)]
+        # Core statements (not ORM-enabled): the ORM's per-row handling was most of their cost.
         return list(
-            session.scalars(
-                update(D)
-                .where(D.id.in_(ids), *conditions)
+            session.connection().scalars(
+                DELIVERIES.update()
+                .where(DT.id.in_(ids), *conditions)
                 .values(leased_until=now + self.lease, leased_by=self.worker_id)
-                .returning(D.id)
-                .execution_options(synchronize_session=False)
+                .returning(DT.id)
             )
         )
 
@@ -245,7 +245,7 @@ class DeliveryStore:
     ) -> list[Outgoing]:
         if not ids:
             return []
-        rows = session.execute(
+        rows = session.connection().execute(
             select(
                 D.id, D.organization_id, D.subscription_id, D.event_id, D.event_type,
                 func.coalesce(D.payload, Event.payload).label("body"), D.attempts,
@@ -364,11 +364,12 @@ class DeliveryStore:
                     _PG_RECORD, self._record_arrays(recorded, now)
                 )
             else:
-                session.execute(insert(WebhookAttempt), [_attempt_row(r) for r in recorded])
-                session.execute(
+                connection = session.connection()
+                connection.execute(ATTEMPTS.insert(), [_attempt_row(r) for r in recorded])
+                connection.execute(
                     _DELIVERY_UPDATE, [self._delivery_params(r, now) for r in recorded]
                 )
-                session.execute(_HEALTH_UPDATE, _health_params(recorded))
+                connection.execute(_HEALTH_UPDATE, _health_params(recorded))
             self._disable_unhealthy(session, recorded, now)
         return recorded
 
