@@ -1,13 +1,16 @@
 """The dispatcher's database side: claim due deliveries under a lease, record outcomes.
 
-Portable SQL. The claim reads candidates with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL: two
-workers never even look at the same row; SQLAlchemy leaves the clause out on SQLite, where
-``BEGIN IMMEDIATE`` already makes the claim transaction the only writer), then leases them
-with an ``UPDATE`` that re-checks "pending and lease free", so a row is leased by exactly
-one worker. Outcomes are written in batches: one INSERT for the attempt rows, one
-executemany UPDATE for the deliveries, one for the subscriptions' health counters (always
-``x = x + n``), all guarded by ``leased_by`` so a worker that lost its lease cannot
-overwrite a newer state.
+PostgreSQL is round-trip bound, so each claim is one statement (``_PG_CLAIM``): candidates
+in index order locked with ``FOR UPDATE SKIP LOCKED`` (two workers never even look at the
+same row), numbered per organization to respect each one's room, leased by an ``UPDATE``
+that re-checks "pending and lease free", returning everything the attempts need. Each batch
+of outcomes is one statement too (``_PG_RECORD``: deliveries, attempt rows and health
+counters from ``unnest`` arrays). SQLite runs the same logic as portable SQL (a SELECT, an
+``UPDATE ... RETURNING``, a joined SELECT; one INSERT and executemany UPDATEs per batch):
+``BEGIN IMMEDIATE`` already makes the claim transaction the only writer, and there are no
+round trips to save. Either way a row is leased by exactly one worker, outcomes are guarded
+by ``leased_by`` (a worker that lost its lease cannot overwrite a newer state) and health
+counters are atomic increments (``x = x + n``), never read-modify-write.
 
 Health counters count attempts: ``totalDeliveries`` is attempts made, ``consecutiveFailures``
 failed attempts since the last success; ten in a row disable the subscription.

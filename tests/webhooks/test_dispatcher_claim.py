@@ -1,0 +1,115 @@
+"""The claim (one statement on PostgreSQL, portable SQL on SQLite): per-organization room,
+leases that exclude a second claimer, scans taken whole, kept connections that recover."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import insert, select
+
+from recruitiq.kit.clock import utcnow
+from recruitiq.kit.ids import new_id
+from recruitiq.models import Event, Organization, WebhookDelivery, WebhookSubscription
+from recruitiq.webhooks.store import DeliveryStore
+from tests.webhooks.receivers import drain, receiver
+
+
+def _backlog(app, per_org: dict[str, int], url: str = "http://127.0.0.1:9/hook") -> list[str]:
+    """Organizations (enterprise plan) with ``n`` pending deliveries each, due one
+    millisecond apart in round-robin order over the organizations; their ids."""
+    now = utcnow() - timedelta(seconds=5)
+    orgs = [new_id("org") for _ in per_org]
+    subs = {org_id: new_id("wh") for org_id in orgs}
+    with app.state.session_factory() as session:
+        for org_id in orgs:
+            session.add(Organization(id=org_id, name=org_id, plan="enterprise"))
+        session.flush()
+        for org_id, sub_id in subs.items():
+            session.add(WebhookSubscription(id=sub_id, organization_id=org_id, url=url,
+                                            events=["*"], secret="whsec_" + "A" * 32))
+        session.flush()
+        seq = 0
+        for i in range(max(per_org.values())):
+            for org_id, count in zip(orgs, per_org.values(), strict=True):
+                if i >= count:
+                    continue
+                seq += 1
+                due = now + timedelta(milliseconds=seq)
+                event_id = new_id("evt")
+                session.execute(insert(Event).values(
+                    id=event_id, organization_id=org_id, type="job.created", payload="{}",
+                    created_at=due))
+                session.execute(insert(WebhookDelivery).values(
+                    id=new_id("dlv"), organization_id=org_id, subscription_id=subs[org_id],
+                    event_id=event_id, event_type="job.created", status="pending", attempts=0,
+                    next_attempt_at=due, created_at=due, updated_at=due))
+        session.commit()
+    return orgs
+
+
+def _store(app, name: str, **kwargs) -> DeliveryStore:
+    return DeliveryStore(app.state.session_factory, name, 60, **kwargs)
+
+
+def test_claim_respects_each_organizations_room_and_leases_once(client, app):
+    a, b, c = _backlog(app, {"a": 6, "b": 6, "c": 6})
+    store = _store(app, "w1")
+    store.orgs_seen = 3
+    claimed = store.claim(100, {a: 2, b: 0}, 4)
+    by_org = {org: sum(o.organization_id == org for o in claimed) for org in (a, b, c)}
+    assert by_org == {a: 2, b: 0, c: 4}
+    assert store.more_due  # b was full and a had more: claim again when room opens
+    assert all(o.attempt_number == 1 and o.body == b"{}" for o in claimed)
+    # A second worker never gets a leased row.
+    other = _store(app, "w2")
+    other.orgs_seen = 3
+    again = other.claim(100, {}, 10)
+    assert not {o.delivery_id for o in again} & {o.delivery_id for o in claimed}
+    assert len(again) == 18 - len(claimed)
+    with app.state.session_factory() as session:
+        leases = dict(session.execute(select(WebhookDelivery.id, WebhookDelivery.leased_by)).all())
+    assert {leases[o.delivery_id] for o in claimed} == {"w1"}
+    assert {leases[o.delivery_id] for o in again} == {"w2"}
+
+
+def test_a_scan_taken_whole_is_flagged_and_the_next_scan_covers_every_organization(client, app):
+    orgs = _backlog(app, dict.fromkeys("abcd", 5))
+    store = _store(app, "w1")
+    first = store.claim(100, {}, 1)  # scans 2 rows (one org's room, twice), takes both
+    assert len(first) == 2 and store.scan_exhausted and not store.more_due
+    assert store.orgs_seen == 2  # the next scan covers two organizations' rooms
+    assert len(store.claim(100, {o.organization_id: 0 for o in first}, 1)) == 2
+    store.orgs_seen = len(orgs)
+    second = store.claim(100, {o.organization_id: 0 for o in first}, 3)
+    assert len(second) > 0
+    assert not {o.organization_id for o in second} & {o.organization_id for o in first}
+    assert max(sum(o.organization_id == org for o in second) for org in orgs) <= 3
+
+
+def test_kept_connections_are_replaced_after_a_failure_and_closed(client, app):
+    _backlog(app, {"a": 3})
+    store = _store(app, "w1", keep_connections=True)
+    assert len(store.claim(1, {}, 10)) == 1
+    kept = list(store._kept)
+    try:
+        with store._transaction() as session:
+            session.execute(select(WebhookDelivery.id))
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    assert all(connection.closed for connection in kept)
+    assert len(store.claim(10, {}, 10)) == 2
+    store.close()
+    assert store._kept == []
+
+
+def test_several_organizations_backlogs_drain_in_one_run(client, app):
+    with receiver() as r:
+        orgs = _backlog(app, dict.fromkeys("abcdef", 30), r.url())
+        drain(app)
+        assert len(r.requests) == 180
+        assert len({req.headers["webhook-id"] for req in r.requests}) == 180
+        with app.state.session_factory() as session:
+            statuses = session.scalars(select(WebhookDelivery.status).where(
+                WebhookDelivery.organization_id.in_(orgs))).all()
+        assert set(statuses) == {"delivered"}
