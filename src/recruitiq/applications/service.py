@@ -29,10 +29,7 @@ from recruitiq.kit.ids import new_id
 from recruitiq.kit.lookup import get_owned, require_reference
 from recruitiq.kit.pagination import Page, PageParams, paginate, where_equal
 from recruitiq.models import Application, ApplicationNote, Candidate, Job, StageChange, User
-from recruitiq.models.application import STAGES
-
-STAGE_POSITION = {stage: index for index, stage in enumerate(STAGES)}
-
+from recruitiq.models.application import STAGE_POSITION, STAGES
 
 # --- snapshots -----------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ STAGES = (
     "offer",
     "hired",
 )
+STAGE_POSITION = {stage: index for index, stage in enumerate(STAGES)}
 APPLICATION_STATUSES = ("active", "rejected", "withdrawn", "hired")
 
 

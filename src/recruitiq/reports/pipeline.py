@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.lookup import get_owned
 from recruitiq.models import Job
-from recruitiq.models.application import APPLICATION_STATUSES, STAGES
+from recruitiq.models.application import APPLICATION_STATUSES, STAGE_POSITION, STAGES
 from recruitiq.reports.cohort import CohortApplication, load_cohort
 from recruitiq.reports.measures import hire_durations_days, offer_outcomes
 from recruitiq.reports.schemas import (
@@ -22,16 +22,14 @@ from recruitiq.reports.schemas import (
 )
 from recruitiq.reports.stats import hours_between, mean, median, rate
 
-STAGE_INDEX = {stage: index for index, stage in enumerate(STAGES)}
-
 
 def furthest_stage_index(app: CohortApplication) -> int:
     """How far the application got. A skipped stage counts as passed, and moving back
     does not undo progress, so the funnel never grows from one stage to the next."""
-    reached = [STAGE_INDEX.get(entry.stage, 0) for entry in app.history]
-    reached.append(STAGE_INDEX.get(app.stage, 0))
+    reached = [STAGE_POSITION.get(entry.stage, 0) for entry in app.history]
+    reached.append(STAGE_POSITION.get(app.stage, 0))
     if app.status == "hired":
-        reached.append(STAGE_INDEX["hired"])
+        reached.append(STAGE_POSITION["hired"])
     return max(reached)
 
 
