@@ -42,8 +42,8 @@ def refresh_queue_gauges(session: Session) -> None:
         select(WebhookDelivery.status, func.count())
         .where(WebhookDelivery.status.in_(("pending", "held")))
         .group_by(WebhookDelivery.status)
-    ).tuples()
-    counts = {status: count for status, count in rows}
+    )
+    counts: dict[str, int] = {status: count for status, count in rows}
     for status in ("pending", "held"):
         QUEUE_DEPTH.labels(status).set(counts.get(status, 0))
     now = utcnow()
