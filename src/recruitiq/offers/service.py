@@ -23,7 +23,7 @@ from recruitiq.kit.ids import new_id
 from recruitiq.kit.lookup import get_owned
 from recruitiq.kit.pagination import Page, PageParams, paginate, where_equal
 from recruitiq.models import Application, Offer
-from recruitiq.models.application import STAGES
+from recruitiq.models.application import STAGE_POSITION
 from recruitiq.models.offer import OPEN_OFFER_STATUSES
 from recruitiq.offers.events import OfferEventData, OfferUpdatedData
 from recruitiq.offers.schemas import OfferCreate, OfferOut, OfferUpdate
@@ -160,7 +160,7 @@ def send_offer(
     offer.status = "sent"
     offer.sent_at = now
     session.flush()
-    if STAGES.index(application.stage) < STAGES.index(OFFER_STAGE):
+    if STAGE_POSITION[application.stage] < STAGE_POSITION[OFFER_STAGE]:
         change_stage(session, organization_id, application.id, OFFER_STAGE, actor)
     emit(session, organization_id, "offer.sent", _event(session, offer))
     return offer
