@@ -2,22 +2,15 @@
 // Data references use ActivePieces' {{step.path}} syntax; RecruitIQ triggers output the
 // event envelope, so event data is under {{trigger.data...}}.
 import {
-  OPENAI, RECRUITIQ, SLACK, action, code, flow, numberGreaterThan, numberLessThan, router,
+  OPENAI, RECRUITIQ, SLACK, action, apiCall, code, flow, numberGreaterThan, numberLessThan, router,
   template, trigger,
 } from './steps.mjs';
 
 const app = '{{trigger.data.application.id}}';
 const candidate = '{{trigger.data.application.candidateId}}';
 
-const resumeText = action(RECRUITIQ, 'get_resume_text', 'custom_api_call', 'Get resume text', {
-  url: { url: `/candidates/${candidate}/resume/text` },
-  method: 'GET',
-  headers: {},
-  queryParams: {},
-  body_type: 'none',
-  body: {},
-  failsafe: true,
-});
+const resumeText = apiCall('get_resume_text', 'Get resume text', 'GET',
+  `/candidates/${candidate}/resume/text`, { failsafe: true });
 
 const PARSE_SCORE = `export const code = async (inputs) => {
   // The model is asked for JSON; tolerate prose around it and clamp the score to 0–100.
@@ -189,15 +182,8 @@ const onboarding = template(
           text: ':tada: New hire: {{trigger.data.application.candidateName}} as {{trigger.data.job.title}}. Please start onboarding.',
           sendAsBot: true,
         }),
-        action(RECRUITIQ, 'start_onboarding', 'custom_api_call', 'Mark onboarding started', {
-          url: { url: `/applications/${app}/onboarding` },
-          method: 'POST',
-          headers: {},
-          queryParams: {},
-          body_type: 'none',
-          body: {},
-          failsafe: false,
-        }),
+        apiCall('start_onboarding', 'Mark onboarding started', 'POST',
+          `/applications/${app}/onboarding`, { failsafe: false }),
       ],
     ),
   ],

@@ -52,6 +52,19 @@ export function action(piece, name, actionName, displayName, input) {
   };
 }
 
+/** A bodiless call to any RecruitIQ endpoint through the piece's custom API call action. */
+export function apiCall(name, displayName, method, path, { failsafe }) {
+  return action(RECRUITIQ, name, 'custom_api_call', displayName, {
+    url: { url: path },
+    method,
+    headers: {},
+    queryParams: {},
+    body_type: 'none',
+    body: {},
+    failsafe,
+  });
+}
+
 export function code(name, displayName, input, source) {
   return {
     name,
