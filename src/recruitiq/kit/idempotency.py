@@ -37,6 +37,14 @@ def _digest(*parts: bytes) -> str:
     return h.hexdigest()
 
 
+def _find(session: Session, owner: str, key: str) -> IdempotencyRecord | None:
+    return session.scalar(
+        select(IdempotencyRecord).where(
+            IdempotencyRecord.owner_hash == owner, IdempotencyRecord.key == key
+        )
+    )
+
+
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp, session_factory: sessionmaker[Session]) -> None:
         self.app = app
@@ -101,11 +109,7 @@ class IdempotencyMiddleware:
 
     def _claim(self, owner: str, key: str, fingerprint: str) -> IdempotencyRecord | str:
         with self.session_factory() as session:
-            existing = session.scalar(
-                select(IdempotencyRecord).where(
-                    IdempotencyRecord.owner_hash == owner, IdempotencyRecord.key == key
-                )
-            )
+            existing = _find(session, owner, key)
             if existing is not None:
                 return existing
             record = IdempotencyRecord(
@@ -117,11 +121,7 @@ class IdempotencyMiddleware:
                 session.commit()
             except IntegrityError:
                 session.rollback()
-                raced = session.scalar(
-                    select(IdempotencyRecord).where(
-                        IdempotencyRecord.owner_hash == owner, IdempotencyRecord.key == key
-                    )
-                )
+                raced = _find(session, owner, key)
                 assert raced is not None
                 return raced
             return record.id
