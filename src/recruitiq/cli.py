@@ -126,12 +126,11 @@ def serve(
 @app.command()
 def worker() -> None:
     """Run the webhook dispatcher and other background jobs (any number, on any hosts)."""
-    import asyncio
 
-    from recruitiq.worker import run_standalone
+    from recruitiq.worker import run_event_loop, run_standalone
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    asyncio.run(run_standalone(get_settings()))
+    run_event_loop(run_standalone(get_settings()))
 
 
 def main() -> None:

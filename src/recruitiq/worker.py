@@ -12,8 +12,9 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
@@ -79,6 +80,17 @@ async def start_embedded(app: FastAPI) -> list[asyncio.Task[None]]:
     ctx = WorkerContext(app.state.settings, app.state.engine, app.state.session_factory)
     app.state.worker_context = ctx
     return start_jobs(ctx)
+
+
+def run_event_loop(main: Coroutine[Any, Any, None]) -> None:
+    """Run ``recruitiq worker`` on uvloop where it exists, as uvicorn runs ``serve``: its
+    transports cost the dispatcher about a fifth less CPU per attempt (docs/performance.md)."""
+    try:
+        import uvloop
+    except ImportError:  # not built for this platform (Windows)
+        asyncio.run(main)
+    else:
+        uvloop.run(main)
 
 
 async def run_standalone(settings: Settings, shutdown_grace_seconds: float = 30.0) -> None:

@@ -78,6 +78,17 @@ def test_response_body_is_truncated_to_1kb(client, tenant, app):
         assert attempts(app, delivery.id)[0].response_body == "x" * 1024
 
 
+def test_response_body_with_nul_and_invalid_utf8_is_recorded(client, tenant, app):
+    with receiver() as r:
+        r.default = Reply(500, b"bad\x00byte \xff end")
+        add_subscription(app, tenant.organization_id, r.url())
+        create_job(tenant)
+        drain(app)
+        [delivery] = deliveries(app, tenant.organization_id)
+        assert delivery.status == "pending" and delivery.last_status_code == 500
+        assert attempts(app, delivery.id)[0].response_body == "bad\ufffdbyte \ufffd end"
+
+
 def test_redirect_is_a_failure_and_not_followed(client, tenant, app):
     with receiver() as r:
         r.replies = [Reply(302, b"", {"Location": r.url("/elsewhere")})]

@@ -10,8 +10,8 @@ from recruitiq.config import Settings
 from recruitiq.errors import ValidationFailed
 from recruitiq.webhooks.ssrf import (
     Allowlist,
-    GuardedResolver,
     SsrfRefused,
+    checked_addresses,
     validate_subscription_url,
 )
 from tests.webhooks.receivers import (
@@ -63,17 +63,17 @@ def test_development_allows_http_loopback_but_only_http_schemes():
             validate_subscription_url(url, Settings())
 
 
-def test_resolver_refuses_names_that_resolve_inside():
-    async def resolve(host, allowlist):
-        resolver = GuardedResolver(Allowlist(allowlist))
-        try:
-            return await resolver.resolve(host, 443)
-        finally:
-            await resolver.close()
+def test_connect_time_check_refuses_names_that_resolve_inside():
+    def resolve(host, allowlist):
+        return asyncio.run(checked_addresses(host, 443, Allowlist(allowlist)))
 
-    with pytest.raises(SsrfRefused, match="127.0.0.1"):
-        asyncio.run(resolve("localhost", []))
-    assert asyncio.run(resolve("localhost", ["127.0.0.0/8"]))[0]["host"] in ("127.0.0.1", "::1")
+    with pytest.raises(SsrfRefused, match="localhost resolves to 127.0.0.1"):
+        resolve("localhost", [])
+    with pytest.raises(SsrfRefused, match="169.254.169.254 is a link-local"):
+        resolve("169.254.169.254", [])
+    assert resolve("localhost", ["127.0.0.0/8", "::1"])[0] in ("127.0.0.1", "::1")
+    assert resolve("localhost", ["localhost"])[0] in ("127.0.0.1", "::1")
+    assert resolve("8.8.8.8", []) == ["8.8.8.8"]
 
 
 def _production_app_settings(settings, **extra):

@@ -10,22 +10,21 @@ on 429/503 (capped at an hour), ``410 Gone`` final.
 
 from __future__ import annotations
 
-import asyncio
+import logging
 import random
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
-
-import aiohttp
 
 from recruitiq.config import Settings
 from recruitiq.kit.clock import utcnow
+from recruitiq.webhooks.client import ProtocolError, WebhookClient
 from recruitiq.webhooks.signing import signed_headers
-from recruitiq.webhooks.ssrf import Allowlist, GuardedResolver, SsrfRefused, refusal_for_host
+from recruitiq.webhooks.ssrf import Allowlist, SsrfRefused
 
-RESPONSE_BODY_LIMIT = 1024
+logger = logging.getLogger("recruitiq.webhooks.delivery")
+
 RETRY_AFTER_CAP_SECONDS = 3600
 RETRY_JITTER = 0.1
 RETRY_AFTER_STATUSES = (429, 503)
@@ -77,26 +76,13 @@ class Decision:
     disable_reason: str | None = None
 
 
-class HttpClient:
-    """The one shared aiohttp session (keep-alive pool) plus the SSRF policy."""
-
-    def __init__(self, settings: Settings, *, pool_size: int = 256) -> None:
-        self.guarded = settings.is_production
-        self.allowlist = Allowlist(settings.webhook_allowlist_entries)
-        resolver = GuardedResolver(self.allowlist) if self.guarded else None
-        connector = aiohttp.TCPConnector(limit=pool_size, limit_per_host=0, resolver=resolver)
-        self.timeout_seconds = settings.webhook_timeout_seconds
-        self.session = aiohttp.ClientSession(
-            connector=connector,
-            timeout=aiohttp.ClientTimeout(total=settings.webhook_timeout_seconds),
-            auto_decompress=False,
-            trust_env=False,
-            # Receivers' cookies are never sent back (and not parsed per response).
-            cookie_jar=aiohttp.DummyCookieJar(),
-        )
-
-    async def close(self) -> None:
-        await self.session.close()
+def make_client(settings: Settings) -> WebhookClient:
+    """The process's client with this deployment's timeout and SSRF policy."""
+    return WebhookClient(
+        timeout_seconds=settings.webhook_timeout_seconds,
+        guarded=settings.is_production,
+        allowlist=Allowlist(settings.webhook_allowlist_entries),
+    )
 
 
 def parse_retry_after(value: str | None, now: datetime) -> float | None:
@@ -116,7 +102,7 @@ def parse_retry_after(value: str | None, now: datetime) -> float | None:
     return min(max(seconds, 1.0), RETRY_AFTER_CAP_SECONDS)
 
 
-async def attempt(client: HttpClient, outgoing: Outgoing) -> AttemptResult:
+async def attempt(client: WebhookClient, outgoing: Outgoing) -> AttemptResult:
     started_at = utcnow()
     began = time.perf_counter()
 
@@ -134,10 +120,6 @@ async def attempt(client: HttpClient, outgoing: Outgoing) -> AttemptResult:
             retry_after_seconds=retry_after,
         )
 
-    if client.guarded:
-        refusal = refusal_for_host(urlsplit(outgoing.url).hostname or "", client.allowlist)
-        if refusal is not None:
-            return result(None, None, f"refused by the SSRF guard: {refusal}")
     headers = signed_headers(
         outgoing.body,
         event_id=outgoing.event_id,
@@ -147,35 +129,29 @@ async def attempt(client: HttpClient, outgoing: Outgoing) -> AttemptResult:
         timestamp=int(time.time()),
     )
     try:
-        async with client.session.post(
-            outgoing.url, data=outgoing.body, headers=headers, allow_redirects=False
-        ) as response:
-            raw = await response.content.read(RESPONSE_BODY_LIMIT)
-            text = raw.decode("utf-8", "replace") if raw else None
-            status = response.status
-            retry_after = None
-            if status in RETRY_AFTER_STATUSES:
-                retry_after = parse_retry_after(response.headers.get("Retry-After"), utcnow())
-            error = None
-            if 300 <= status < 400:
-                error = f"redirect ({status}) not followed"
-            elif not 200 <= status < 300:
-                error = f"HTTP {status}"
-            return result(status, text, error, retry_after)
+        response = await client.post(outgoing.url, outgoing.body, headers)
     except TimeoutError:
         return result(None, None, f"timed out after {client.timeout_seconds:g} s")
-    except (aiohttp.ClientError, OSError) as exc:
-        return result(None, None, _describe(exc))
-    except asyncio.CancelledError:
-        raise
-
-
-def _describe(exc: BaseException) -> str:
-    # aiohttp wraps resolver errors in ClientConnectorDNSError; the guard's reason is inside.
-    inner = getattr(exc, "os_error", None)
-    if isinstance(inner, SsrfRefused):
-        return str(inner)
-    return f"{type(exc).__name__}: {exc}"[:500]
+    except SsrfRefused as exc:
+        return result(None, None, str(exc))
+    except (OSError, ProtocolError) as exc:
+        return result(None, None, f"{type(exc).__name__}: {exc}"[:500])
+    except Exception as exc:
+        # A bug here must not strand the delivery under its lease: record it as a failed try.
+        logger.exception("webhook attempt %s failed unexpectedly", outgoing.delivery_id)
+        return result(None, None, f"internal error ({type(exc).__name__}); retried later")
+    status = response.status
+    # Databases refuse NUL in text columns; one such byte must not make the outcome unrecordable.
+    text = response.body.decode("utf-8", "replace").replace("\x00", "\ufffd") or None
+    retry_after = None
+    if status in RETRY_AFTER_STATUSES:
+        retry_after = parse_retry_after(response.retry_after, utcnow())
+    error = None
+    if 300 <= status < 400:
+        error = f"redirect ({status}) not followed"
+    elif not 200 <= status < 300:
+        error = f"HTTP {status}"
+    return result(status, text, error, retry_after)
 
 
 def retry_delay_seconds(base_seconds: int, attempts_made: int) -> float:

@@ -17,13 +17,14 @@ Public interface (other modules rely on these names):
     ``response_body``, ``error``, ``succeeded`` (alias ``ok``).
 
 How it runs: one asyncio loop per process. Claims and result writes run on two dedicated
-threads (the database driver blocks) while HTTP runs on the loop over one keep-alive
-aiohttp session. A claim leases a batch; each delivery then waits for its organization's
-slot (at most ``webhook_max_concurrency_per_org`` in flight per organization and process,
-and at most five times that many claimed), so one tenant's backlog never starves another.
-Results are written in batches as they accumulate. Leases are released only by recording
-the outcome; a process that dies leaves its leases to expire, and another worker attempts
-those deliveries again (at-least-once; receivers de-duplicate on ``webhook-id``).
+threads (the database driver blocks) while HTTP runs on the loop over one pool of keep-alive
+connections (:mod:`recruitiq.webhooks.client`). A claim leases a batch; each delivery then
+waits for its organization's slot (at most ``webhook_max_concurrency_per_org`` in flight per
+organization and process, and at most twenty times that many claimed), so one tenant's
+backlog never starves another. Results are written in batches as they accumulate. Leases
+are released only by recording the outcome; a process that dies leaves its leases to
+expire, and another worker attempts those deliveries again (at-least-once; receivers
+de-duplicate on ``webhook-id``).
 """
 
 from __future__ import annotations
@@ -44,7 +45,8 @@ from recruitiq.config import Settings
 from recruitiq.db import is_sqlite
 from recruitiq.models import WebhookAttempt, WebhookDelivery
 from recruitiq.webhooks import metrics, wakeup
-from recruitiq.webhooks.delivery import AttemptResult, HttpClient, Outgoing, attempt
+from recruitiq.webhooks.client import WebhookClient
+from recruitiq.webhooks.delivery import AttemptResult, Outgoing, attempt, make_client
 from recruitiq.webhooks.store import DeliveryStore, Recorded
 from recruitiq.webhooks.wakeup import notify_new_deliveries
 
@@ -55,10 +57,10 @@ logger = logging.getLogger("recruitiq.webhooks.dispatcher")
 CLAIM_BATCH = 256
 RECORD_BATCH = 128
 RECORD_LINGER_SECONDS = 0.01
-MAX_IN_FLIGHT = 512
+MAX_IN_FLIGHT = 2048
 # Claimed-but-unfinished per organization, as a multiple of its concurrency: enough to keep
 # its slots busy, few enough that the last one starts well within the lease.
-CLAIMED_PER_ORG_FACTOR = 5
+CLAIMED_PER_ORG_FACTOR = 20
 
 
 class HasDatabase(Protocol):
@@ -120,7 +122,7 @@ class Dispatcher:
         wakeup.register(loop, self.wake, self.engine)
         url = self.settings.resolved_database_url
         listener = None if is_sqlite(url) else asyncio.create_task(wakeup.listen(url, self.wake))
-        client = HttpClient(self.settings, pool_size=self.max_in_flight)
+        client = make_client(self.settings)
         recorder = asyncio.create_task(self._record_loop())
         try:
             await self._claim_loop(client)
@@ -143,7 +145,7 @@ class Dispatcher:
             self.record_thread.shutdown()
             self.store.close()
 
-    async def _claim_loop(self, client: HttpClient) -> None:
+    async def _claim_loop(self, client: WebhookClient) -> None:
         loop = asyncio.get_running_loop()
         room_cap = self.per_org * CLAIMED_PER_ORG_FACTOR
         while not self.stopping.is_set():
@@ -181,14 +183,14 @@ class Dispatcher:
         for waiter in (stop, signal):
             waiter.cancel()
 
-    def _start(self, client: HttpClient, outgoing: Outgoing) -> None:
+    def _start(self, client: WebhookClient, outgoing: Outgoing) -> None:
         self.in_flight += 1
         self.claimed_by_org[outgoing.organization_id] += 1
         task = asyncio.create_task(self._attempt(client, outgoing))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
-    async def _attempt(self, client: HttpClient, outgoing: Outgoing) -> None:
+    async def _attempt(self, client: WebhookClient, outgoing: Outgoing) -> None:
         async with self.org_slots[outgoing.organization_id]:
             if self.stopping.is_set():
                 self.unattempted.append(outgoing)
@@ -250,7 +252,7 @@ async def deliver_now(ctx: HasDatabase, delivery_id: str) -> AttemptResult:
     outgoing = await asyncio.to_thread(store.claim_one, delivery_id)
     if outgoing is None:
         return await _await_other_attempt(ctx, delivery_id)
-    client = HttpClient(ctx.settings, pool_size=1)
+    client = make_client(ctx.settings)
     try:
         result = await attempt(client, outgoing)
     finally:

@@ -1,11 +1,10 @@
 """The SSRF guard: subscription URLs may not reach into the operator's own network.
 
 Two checks. At creation, :func:`validate_subscription_url` gives the user a clear 422.
-At connect time (production mode), :class:`GuardedResolver` resolves the host itself,
-refuses forbidden addresses and hands aiohttp exactly the addresses it checked, so a DNS
-answer that changes between the check and the connection (rebinding) cannot slip through.
-IP-literal hosts never reach a resolver, so :func:`refusal_for_host` checks them before
-the request.
+At connect time (production mode), :func:`checked_addresses` resolves the host itself and
+refuses forbidden addresses, and the client connects to exactly the addresses it checked,
+so a DNS answer that changes between the check and the connection (rebinding) cannot slip
+through.
 
 An allow-listed host or address (``RECRUITIQ_WEBHOOK_ALLOWLIST``: host names or CIDRs) is
 exempt from both the address check and the https rule: that is how a self-hosted receiver
@@ -15,13 +14,11 @@ In development mode nothing is refused except non-http(s) URLs.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
 from typing import Any
 from urllib.parse import urlsplit
-
-from aiohttp.abc import AbstractResolver, ResolveResult
-from aiohttp.resolver import ThreadedResolver
 
 from recruitiq.config import Settings
 from recruitiq.errors import ValidationFailed
@@ -90,35 +87,22 @@ def refusal_for_address(address: IPAddress, allowlist: Allowlist) -> str | None:
     return None if reason is None else f"{address} is {reason}"
 
 
-def refusal_for_host(host: str, allowlist: Allowlist) -> str | None:
-    """For IP-literal hosts (which skip the resolver); names are checked when resolved."""
-    if allowlist.allows_host(host):
-        return None
-    address = _ip_literal(host)
-    return None if address is None else refusal_for_address(address, allowlist)
-
-
-class GuardedResolver(AbstractResolver):
-    """Resolves, refuses forbidden answers, and returns only what it checked."""
-
-    def __init__(self, allowlist: Allowlist) -> None:
-        self.allowlist = allowlist
-        self.inner = ThreadedResolver()
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        answers = await self.inner.resolve(host, port, family)
-        if self.allowlist.allows_host(host):
-            return answers
-        for answer in answers:
-            refusal = refusal_for_address(ipaddress.ip_address(answer["host"]), self.allowlist)
+async def checked_addresses(host: str, port: int, allowlist: Allowlist) -> list[str]:
+    """The addresses a connection to ``host`` may use; raises :class:`SsrfRefused` if any
+    answer is forbidden (a name with one inside address is refused as a whole)."""
+    literal = _ip_literal(host)
+    if literal is not None:
+        addresses = [literal]
+    else:
+        infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+    if not allowlist.allows_host(host):
+        for address in addresses:
+            refusal = refusal_for_address(address, allowlist)
             if refusal is not None:
-                raise SsrfRefused(f"refused by the SSRF guard: {host} resolves to {refusal}")
-        return answers
-
-    async def close(self) -> None:
-        await self.inner.close()
+                named = "" if literal is not None else f"{host} resolves to "
+                raise SsrfRefused(f"refused by the SSRF guard: {named}{refusal}")
+    return [str(address) for address in addresses]
 
 
 def _resolve_all(host: str) -> list[IPAddress]:

@@ -5,7 +5,7 @@ in index order locked with ``FOR UPDATE SKIP LOCKED`` (two workers never even lo
 same row), numbered per organization to respect each one's room, leased by an ``UPDATE``
 that re-checks "pending and lease free", returning everything the attempts need. Each batch
 of outcomes is one statement too (``_PG_RECORD``: deliveries, attempt rows and health
-counters from ``unnest`` arrays). SQLite runs the same logic as portable SQL (a SELECT, an
+counters from JSON row sets). SQLite runs the same logic as portable SQL (a SELECT, an
 ``UPDATE ... RETURNING``, a joined SELECT; one INSERT and executemany UPDATEs per batch):
 ``BEGIN IMMEDIATE`` already makes the claim transaction the only writer, and there are no
 round trips to save. Either way a row is leased by exactly one worker, outcomes are guarded
@@ -18,6 +18,7 @@ failed attempts since the last success; ten in a row disable the subscription.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -364,7 +365,7 @@ class DeliveryStore:
             if postgres:
                 # One round trip: deliveries, attempt rows and health counters together.
                 session.connection().exec_driver_sql(
-                    _PG_RECORD, self._record_arrays(recorded, now)
+                    _PG_RECORD, self._record_json(recorded, now)
                 )
             else:
                 connection = session.connection()
@@ -376,22 +377,15 @@ class DeliveryStore:
             self._disable_unhealthy(session, recorded, now)
         return recorded
 
-    def _record_arrays(self, recorded: Sequence[Recorded], now: datetime) -> dict[str, Any]:
-        """Column arrays for ``_PG_RECORD`` (one array parameter per column, unnested)."""
-        params: dict[str, Any] = {"by": self.worker_id, "now": now}
-        deliveries = [self._delivery_params(r, now) for r in recorded]
-        for key in ("b_id", "b_status", "b_attempts", "b_next", "b_last_at", "b_code",
-                    "b_error", "b_delivered"):
-            params["d" + key[1:]] = [row[key] for row in deliveries]
-        attempts = [_attempt_row(r) for r in recorded]
-        for key in ("id", "organization_id", "delivery_id", "attempt_number", "started_at",
-                    "duration_ms", "status_code", "response_body", "error"):
-            params["a_" + key] = [row[key] for row in attempts]
-        health = _health_params(recorded)
-        for key in ("b_id", "b_total", "b_ok", "b_failed", "b_reset", "b_trailing", "b_last",
-                    "b_last_ok", "b_last_failed"):
-            params["h" + key[1:]] = [row[key] for row in health]
-        return params
+    def _record_json(self, recorded: Sequence[Recorded], now: datetime) -> dict[str, Any]:
+        """``_PG_RECORD``'s three row sets as JSON documents: serialized in C and parsed by
+        PostgreSQL, where psycopg's array adaptation cost Python work per element."""
+        return {
+            "by": self.worker_id, "now": now,
+            "deliveries": _json([self._delivery_params(r, now) for r in recorded]),
+            "attempts": _json([_attempt_row(r) for r in recorded]),
+            "health": _json(_health_params(recorded)),
+        }
 
     def _delivery_params(self, rec: Recorded, now: datetime) -> dict[str, Any]:
         result = rec.result
@@ -558,38 +552,39 @@ RETURNING d.id, d.organization_id, d.subscription_id, d.event_id, d.event_type,
 _PG_RECORD = """
 WITH outcome AS (
     UPDATE webhook_deliveries AS d
-    SET status = v.status, attempts = v.attempts, next_attempt_at = v.nxt,
-        last_attempt_at = v.last_at, last_status_code = v.code, last_error = v.error,
-        delivered_at = v.delivered, leased_until = NULL, leased_by = NULL,
+    SET status = v.b_status, attempts = v.b_attempts, next_attempt_at = v.b_next,
+        last_attempt_at = v.b_last_at, last_status_code = v.b_code, last_error = v.b_error,
+        delivered_at = v.b_delivered, leased_until = NULL, leased_by = NULL,
         updated_at = %(now)s
-    FROM unnest(%(d_id)s::varchar[], %(d_status)s::varchar[], %(d_attempts)s::int[],
-                %(d_next)s::timestamptz[], %(d_last_at)s::timestamptz[], %(d_code)s::int[],
-                %(d_error)s::text[], %(d_delivered)s::timestamptz[])
-         AS v(id, status, attempts, nxt, last_at, code, error, delivered)
-    WHERE d.id = v.id AND d.leased_by = %(by)s
+    FROM json_to_recordset(%(deliveries)s::json) AS v(
+        b_id varchar, b_status varchar, b_attempts int, b_next timestamptz,
+        b_last_at timestamptz, b_code int, b_error text, b_delivered timestamptz)
+    WHERE d.id = v.b_id AND d.leased_by = %(by)s
     RETURNING d.id
 ), attempt AS (
     INSERT INTO webhook_attempts (id, organization_id, delivery_id, attempt_number,
                                   started_at, duration_ms, status_code, response_body, error)
-    SELECT * FROM unnest(%(a_id)s::varchar[], %(a_organization_id)s::varchar[],
-                         %(a_delivery_id)s::varchar[], %(a_attempt_number)s::int[],
-                         %(a_started_at)s::timestamptz[], %(a_duration_ms)s::int[],
-                         %(a_status_code)s::int[], %(a_response_body)s::text[],
-                         %(a_error)s::text[])
+    SELECT * FROM json_to_recordset(%(attempts)s::json) AS a(
+        id varchar, organization_id varchar, delivery_id varchar, attempt_number int,
+        started_at timestamptz, duration_ms int, status_code int, response_body text,
+        error text)
     RETURNING id
 )
 UPDATE webhook_subscriptions AS s
-SET total_deliveries = s.total_deliveries + v.total,
-    successful_deliveries = s.successful_deliveries + v.ok,
-    failed_deliveries = s.failed_deliveries + v.failed,
-    consecutive_failures = CASE WHEN v.rst = 1 THEN v.tail
-                                ELSE s.consecutive_failures + v.tail END,
-    last_delivery_at = v.last,
-    last_success_at = coalesce(v.last_ok, s.last_success_at),
-    last_failure_at = coalesce(v.last_failed, s.last_failure_at)
-FROM unnest(%(h_id)s::varchar[], %(h_total)s::int[], %(h_ok)s::int[], %(h_failed)s::int[],
-            %(h_reset)s::int[], %(h_trailing)s::int[], %(h_last)s::timestamptz[],
-            %(h_last_ok)s::timestamptz[], %(h_last_failed)s::timestamptz[])
-     AS v(id, total, ok, failed, rst, tail, last, last_ok, last_failed)
-WHERE s.id = v.id
+SET total_deliveries = s.total_deliveries + v.b_total,
+    successful_deliveries = s.successful_deliveries + v.b_ok,
+    failed_deliveries = s.failed_deliveries + v.b_failed,
+    consecutive_failures = CASE WHEN v.b_reset = 1 THEN v.b_trailing
+                                ELSE s.consecutive_failures + v.b_trailing END,
+    last_delivery_at = v.b_last,
+    last_success_at = coalesce(v.b_last_ok, s.last_success_at),
+    last_failure_at = coalesce(v.b_last_failed, s.last_failure_at)
+FROM json_to_recordset(%(health)s::json) AS v(
+    b_id varchar, b_total int, b_ok int, b_failed int, b_reset int, b_trailing int,
+    b_last timestamptz, b_last_ok timestamptz, b_last_failed timestamptz)
+WHERE s.id = v.b_id
 """
+
+
+def _json(rows: list[dict[str, Any]]) -> str:
+    return json.dumps(rows, default=datetime.isoformat, separators=(",", ":"))
