@@ -3,6 +3,7 @@ leases that exclude a second claimer, scans taken whole, kept connections that r
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import insert, select
@@ -10,6 +11,7 @@ from sqlalchemy import insert, select
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
 from recruitiq.models import Event, Organization, WebhookDelivery, WebhookSubscription
+from recruitiq.webhooks.dispatcher import Dispatcher
 from recruitiq.webhooks.store import DeliveryStore
 from tests.webhooks.receivers import drain, receiver
 
@@ -113,3 +115,17 @@ def test_several_organizations_backlogs_drain_in_one_run(client, app):
             statuses = session.scalars(select(WebhookDelivery.status).where(
                 WebhookDelivery.organization_id.in_(orgs))).all()
         assert set(statuses) == {"delivered"}
+
+
+def test_room_per_organization_is_deep_for_few_backlogs_and_shared_among_many(app):
+    """One tenant's pipeline must not run dry while outcomes are written (up to 50x its
+    concurrency claimed), yet with many backlogs no tenant waits behind another's queue."""
+    dispatcher = Dispatcher(app.state.settings, app.state.engine, app.state.session_factory,
+                            asyncio.Event())
+    rooms = {}
+    for organizations in (1, 8, 100):
+        dispatcher.store.orgs_seen = organizations
+        rooms[organizations] = dispatcher._room_per_org()
+    dispatcher.claim_thread.shutdown()
+    dispatcher.record_thread.shutdown()
+    assert rooms == {1: 10 * 50, 8: 2048 // 8, 100: 10 * 5}

@@ -92,6 +92,7 @@ class _Connection(asyncio.Protocol):
         self.transport: asyncio.Transport | None = None
         self.parser = httptools.HttpResponseParser(self)
         self.waiter: asyncio.Future[Response] | None = None
+        self.timer: asyncio.TimerHandle | None = None
         self.closed = False
         self.reusable = False
         self.idle_since = 0.0
@@ -165,26 +166,42 @@ class _Connection(asyncio.Protocol):
 
     # -- used by the client
 
-    def send(self, data: bytes) -> asyncio.Future[Response]:
+    def send(self, data: bytes, deadline: float) -> asyncio.Future[Response]:
+        """Write one request; the future fails with TimeoutError at ``deadline`` (loop time).
+        A timer per request costs a fraction of ``asyncio.timeout``'s bookkeeping."""
         assert self.transport is not None
         self._reset()
-        self.waiter = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        self.waiter = loop.create_future()
+        self.timer = loop.call_at(deadline, self._timed_out)
         self.transport.write(data)
         return self.waiter
 
     def close(self) -> None:
         self.closed = True
         self.reusable = False
+        self._stop_timer()
         if self.transport is not None:
             self.transport.close()
+
+    def _timed_out(self) -> None:
+        self._fail(TimeoutError())
+        self.close()
+
+    def _stop_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
 
     def _finish(self, *, keep_alive: bool) -> None:
         waiter = self.waiter
         if waiter is not None and not waiter.done():
+            self._stop_timer()
             self.reusable = keep_alive and not self.closed
             waiter.set_result(Response(self.status, bytes(self.body), self.retry_after))
 
     def _fail(self, exc: Exception) -> None:
+        self._stop_timer()
         self.reusable = False
         waiter = self.waiter
         if waiter is not None and not waiter.done():
@@ -217,14 +234,16 @@ class WebhookClient:
         lines.extend(f"{name}: {value}\r\n" for name, value in headers.items())
         lines.append("\r\n")
         request = "".join(lines).encode("latin-1") + body
-        async with asyncio.timeout(self.timeout_seconds):
-            connection = self._take_idle(target.origin)
-            if connection is not None:
-                try:
-                    return await self._exchange(connection, target, request)
-                except ClosedBeforeResponse:
-                    pass  # the receiver's keep-alive timeout raced us: once more, fresh
-            return await self._exchange(await self._connect(target), target, request)
+        deadline = asyncio.get_running_loop().time() + self.timeout_seconds
+        connection = self._take_idle(target.origin)
+        if connection is not None:
+            try:
+                return await self._exchange(connection, target, request, deadline)
+            except ClosedBeforeResponse:
+                pass  # the receiver's keep-alive timeout raced us: once more, fresh
+        async with asyncio.timeout_at(deadline):
+            connection = await self._connect(target)
+        return await self._exchange(connection, target, request, deadline)
 
     async def close(self) -> None:
         for idle in self._idle.values():
@@ -233,9 +252,11 @@ class WebhookClient:
         self._idle.clear()
         await asyncio.sleep(0)  # let transports run their close callbacks
 
-    async def _exchange(self, connection: _Connection, target: Target, request: bytes) -> Response:
+    async def _exchange(
+        self, connection: _Connection, target: Target, request: bytes, deadline: float
+    ) -> Response:
         try:
-            response = await connection.send(request)
+            response = await connection.send(request, deadline)
         except BaseException:
             connection.close()
             raise

@@ -20,7 +20,7 @@ How it runs: one asyncio loop per process. Claims and result writes run on two d
 threads (the database driver blocks) while HTTP runs on the loop over one pool of keep-alive
 connections (:mod:`recruitiq.webhooks.client`). A claim leases a batch; each delivery then
 waits for its organization's slot (at most ``webhook_max_concurrency_per_org`` in flight per
-organization and process, and at most twenty times that many claimed), so one tenant's
+organization and process, and a bounded number claimed), so one tenant's
 backlog never starves another. Results are written in batches as they accumulate. Leases
 are released only by recording the outcome; a process that dies leaves its leases to
 expire, and another worker attempts those deliveries again (at-least-once; receivers
@@ -34,7 +34,7 @@ import logging
 import os
 import socket
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
@@ -58,9 +58,13 @@ CLAIM_BATCH = 256
 RECORD_BATCH = 128
 RECORD_LINGER_SECONDS = 0.01
 MAX_IN_FLIGHT = 2048
-# Claimed-but-unfinished per organization, as a multiple of its concurrency: enough to keep
-# its slots busy, few enough that the last one starts well within the lease.
-CLAIMED_PER_ORG_FACTOR = 20
+# Claimed-but-unfinished (attempting, waiting or being recorded) per organization, as a
+# multiple of its concurrency: up to 50x when few organizations have a backlog, so a lone
+# tenant's pipeline does not run dry while outcomes are written; shared out (at least 5x)
+# when many do, so none waits behind another's queue. The last one still starts well
+# within the lease.
+CLAIMED_PER_ORG_MAX_FACTOR = 50
+CLAIMED_PER_ORG_MIN_FACTOR = 5
 
 
 class HasDatabase(Protocol):
@@ -73,9 +77,10 @@ def worker_identity() -> str:
 
 
 def observe(recorded: list[Recorded]) -> None:
+    outcomes = Counter(rec.decision.status for rec in recorded)
+    for status, count in outcomes.items():
+        metrics.DELIVERY_OUTCOMES.labels("retry" if status == "pending" else status).inc(count)
     for rec in recorded:
-        outcome = {"pending": "retry"}.get(rec.decision.status, rec.decision.status)
-        metrics.DELIVERY_OUTCOMES.labels(outcome).inc()
         metrics.ATTEMPT_SECONDS.observe(rec.result.duration_ms / 1000)
 
 
@@ -110,6 +115,7 @@ class Dispatcher:
             lambda: asyncio.Semaphore(self.per_org)
         )
         self.claimed_by_org: dict[str, int] = defaultdict(int)
+        self.room_cap = self.per_org * CLAIMED_PER_ORG_MIN_FACTOR
         self.in_flight = 0
         self.results: list[tuple[Outgoing, AttemptResult]] = []
         self.unattempted: list[Outgoing] = []
@@ -147,7 +153,6 @@ class Dispatcher:
 
     async def _claim_loop(self, client: WebhookClient) -> None:
         loop = asyncio.get_running_loop()
-        room_cap = self.per_org * CLAIMED_PER_ORG_FACTOR
         while not self.stopping.is_set():
             capacity = self.max_in_flight - self.in_flight
             if capacity <= 0:
@@ -155,6 +160,7 @@ class Dispatcher:
                 await self._wait_for(self.slot_freed, None)
                 continue
             self.wake.clear()
+            room_cap = self.room_cap = self._room_per_org()
             rooms = {org: room_cap - n for org, n in self.claimed_by_org.items() if n}
             try:
                 batch = await loop.run_in_executor(
@@ -175,6 +181,11 @@ class Dispatcher:
                 # A scan taken whole (several organizations' rows) is claimed past at once;
                 # otherwise wait for a wake-up, a freed organization slot or the poll.
                 await self._wait_for(self.wake, self.settings.webhook_poll_seconds)
+
+    def _room_per_org(self) -> int:
+        shared = self.max_in_flight // max(1, self.store.orgs_seen)
+        return max(self.per_org * CLAIMED_PER_ORG_MIN_FACTOR,
+                   min(self.per_org * CLAIMED_PER_ORG_MAX_FACTOR, shared))
 
     async def _wait_for(self, event: asyncio.Event, timeout: float | None) -> None:
         stop = asyncio.ensure_future(self.stopping.wait())
@@ -201,7 +212,7 @@ class Dispatcher:
         self.results_ready.set()
 
     def _finished(self, outgoing: list[Outgoing]) -> None:
-        low_water = self.per_org * CLAIMED_PER_ORG_FACTOR // 2
+        low_water = self.room_cap // 2
         room_opened = False
         for item in outgoing:
             self.in_flight -= 1
@@ -209,7 +220,7 @@ class Dispatcher:
             left = self.claimed_by_org[item.organization_id]
             # Claim again once half an organization's room is free, not after every result:
             # fewer, larger claim transactions.
-            room_opened = room_opened or left == low_water
+            room_opened = room_opened or left <= low_water
             if not left:
                 del self.claimed_by_org[item.organization_id]
         self.slot_freed.set()
