@@ -14,8 +14,10 @@ Everything is loopback. A receiver runs in its own process (aiohttp.web). Figure
     the worker's ratio to the faster of aiohttp/httpx, and to its own client's bare loop;
   * latency: events emitted through the real ``emit()`` path at a steady rate with the
     dispatcher embedded as in ``recruitiq serve``, commit → receipt p50/p99;
-  * PostgreSQL only: two worker processes against one, and latency with a separate worker
-    woken by NOTIFY. A scratch PostgreSQL database is created and dropped.
+  * PostgreSQL only: two worker processes against one, on the loopback receiver and on
+    receivers that take --slow-ms to answer; latency with a separate worker woken by
+    NOTIFY. A scratch PostgreSQL database is created and dropped;
+  * for every backlog phase, the cores each party used (worker, PostgreSQL, receiver).
 """
 
 from __future__ import annotations
@@ -54,6 +56,10 @@ def run_receiver(port: int) -> None:
 
     async def hook(request: web.Request) -> web.Response:
         await request.read()
+        # A receiver that takes its time, as real ones do (the scale-out phase).
+        delay_ms = float(request.query.get("delay_ms", 0))
+        if delay_ms:
+            await asyncio.sleep(delay_ms / 1000)
         now = time.time()
         times.append(now)
         receipts[request.headers.get("webhook-id", "")] = now
@@ -124,12 +130,17 @@ def prepare_database(
     """Organizations (enterprise plan), each with one subscription: (org_id, sub_id) pairs."""
     from recruitiq import migrate
     from recruitiq.db import make_engine, make_session_factory
-    from recruitiq.kit.ids import new_id
-    from recruitiq.models import Organization, WebhookSubscription
 
     migrate.upgrade(url)
     engine = make_engine(url)
     factory = make_session_factory(engine)
+    return engine, factory, add_tenants(factory, receiver_url, organizations)
+
+
+def add_tenants(factory: Any, receiver_url: str, organizations: int) -> list[tuple[str, str]]:
+    from recruitiq.kit.ids import new_id
+    from recruitiq.models import Organization, WebhookSubscription
+
     tenants = [(new_id("org"), new_id("wh")) for _ in range(organizations)]
     with factory() as session:
         for n, (org_id, _sub_id) in enumerate(tenants):
@@ -139,7 +150,7 @@ def prepare_database(
             session.add(WebhookSubscription(id=sub_id, organization_id=org_id, url=receiver_url,
                                             events=["*"], secret=SECRET))
         session.commit()
-    return engine, factory, tenants
+    return tenants
 
 
 def sample_envelope(org_id: str) -> tuple[str, Any]:
@@ -184,9 +195,68 @@ def queue_backlog(engine: Any, tenants: list[tuple[str, str]], count: int) -> by
 def pending(engine: Any) -> int:
     from recruitiq.models import WebhookDelivery
 
+    # Every status but "delivered", named so the (status, next_attempt_at) index answers:
+    # polled ten times a second, a table scan here was PostgreSQL's CPU, not the worker's.
     with engine.connect() as conn:
-        return int(conn.scalar(select(func.count()).select_from(WebhookDelivery)
-                               .where(WebhookDelivery.status != "delivered")) or 0)
+        return int(conn.scalar(
+            select(func.count()).select_from(WebhookDelivery)
+            .where(WebhookDelivery.status.in_(("pending", "held", "failed")))
+        ) or 0)
+
+
+# -- CPU accounting (Linux /proc): who used the cores during a phase ----------------------
+
+def process_cpu_seconds(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def postgres_cpu_seconds() -> float:
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() == "postgres":
+                    total += process_cpu_seconds(int(entry.name))
+            except OSError:
+                continue
+    return total
+
+
+def machine_cpu_seconds() -> tuple[float, float]:
+    """(busy, total) CPU seconds of every core since boot."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    idle = ticks[3] + ticks[4]
+    hz = os.sysconf("SC_CLK_TCK")
+    return (sum(ticks) - idle) / hz, sum(ticks) / hz
+
+
+class CpuWindow:
+    """Cores used by each party between ``start()`` and ``stop()``."""
+
+    def __init__(self, receiver: Receiver, workers: list[subprocess.Popen[bytes]]) -> None:
+        self.receiver, self.workers = receiver, workers
+
+    def _read(self) -> dict[str, float]:
+        busy, total = machine_cpu_seconds()
+        return {"busy": busy, "total": total, "at": time.monotonic(),
+                "workers": sum(process_cpu_seconds(w.pid) for w in self.workers),
+                "receiver": process_cpu_seconds(self.receiver.process.pid),
+                "postgresql": postgres_cpu_seconds()}
+
+    def start(self) -> None:
+        self.began = self._read()
+
+    def stop(self) -> dict[str, float]:
+        end = self._read()
+        elapsed = end["at"] - self.began["at"]
+        used = {k: (end[k] - self.began[k]) / elapsed
+                for k in ("workers", "receiver", "postgresql", "busy")}
+        used["cores"] = (end["total"] - self.began["total"]) / elapsed
+        return used
 
 
 # -- phases -------------------------------------------------------------------------------
@@ -198,15 +268,21 @@ def start_worker(url: str) -> subprocess.Popen[bytes]:
 
 
 def backlog_rate(url: str, engine: Any, tenants: list[tuple[str, str]], receiver: Receiver,
-                 count: int, workers: int) -> float:
+                 count: int, workers: int) -> tuple[float, dict[str, float]]:
+    """Deliveries/s, and the cores each party used while the backlog drained."""
     queue_backlog(engine, tenants, count)
     receiver.reset()
     processes = [start_worker(url) for _ in range(workers)]
+    cpu = CpuWindow(receiver, processes)
     try:
         deadline = time.monotonic() + 600
+        while not receiver.stats()["count"] and time.monotonic() < deadline:
+            time.sleep(0.02)
+        cpu.start()  # from the first receipt: worker start-up is not the steady state
         while pending(engine) and time.monotonic() < deadline:
             time.sleep(0.1)
         done = time.time()
+        used = cpu.stop()
         if pending(engine):
             raise RuntimeError("backlog not drained within 10 minutes")
     finally:
@@ -215,7 +291,7 @@ def backlog_rate(url: str, engine: Any, tenants: list[tuple[str, str]], receiver
         for process in processes:
             process.wait(timeout=60)
     first = receiver.stats()["first"]
-    return count / (done - first)
+    return count / (done - first), used
 
 
 async def bare_aiohttp(url: str, body: bytes, count: int) -> float:
@@ -344,14 +420,20 @@ def bench_database(
     single, several = tenants[:1], tenants
     figures: dict[str, Any] = {"database": label}
     # One organization: capped by the per-organization concurrency limit (10 per process).
-    figures["worker_per_s"] = backlog_rate(url, engine, single, receiver, args.backlog, 1)
-    # Several organizations' backlogs at once: a platform's load, where that cap is per tenant.
-    figures["worker_multi_per_s"] = backlog_rate(url, engine, several, receiver, args.backlog, 1)
+    phases = [("worker", single, 1), ("worker_multi", several, 1)]
     if label == "postgresql":
-        figures["two_workers_per_s"] = backlog_rate(url, engine, single, receiver,
-                                                    args.backlog, 2)
-        figures["two_workers_multi_per_s"] = backlog_rate(url, engine, several, receiver,
-                                                          args.backlog, 2)
+        phases += [("two_workers", single, 2), ("two_workers_multi", several, 2)]
+    for key, tenants_of_phase, workers in phases:
+        # "_multi": several organizations' backlogs at once, a platform's load.
+        rate, used = backlog_rate(url, engine, tenants_of_phase, receiver, args.backlog, workers)
+        figures[f"{key}_per_s"], figures[f"{key}_cpu"] = rate, used
+    if label == "postgresql":
+        # Receivers that take --slow-ms to answer: throughput is bounded by concurrency (10
+        # per organization and worker), not by the CPU the loopback phases saturate.
+        slow = add_tenants(factory, f"{receiver.url}?delay_ms={args.slow_ms:g}", args.orgs)
+        for key, workers in (("slow_one", 1), ("slow_two", 2)):
+            rate, used = backlog_rate(url, engine, slow, receiver, args.slow_backlog, workers)
+            figures[f"{key}_per_s"], figures[f"{key}_cpu"] = rate, used
     embedded = EmbeddedDispatcher(url, engine, factory)
     try:
         figures["latency_embedded"] = latency(factory, org_id, receiver, args.rate, args.seconds)
@@ -413,6 +495,12 @@ def run_bare_loops(url: str, body: bytes, count: int, best: dict[str, float]) ->
     return {name: max(rate, best.get(name, 0.0)) for name, rate in measured.items()}
 
 
+def cores_used(used: dict[str, float]) -> str:
+    return (f"cores busy {used['busy']:.2f} of {used['cores']:.0f}: worker(s) "
+            f"{used['workers']:.2f}, PostgreSQL {used['postgresql']:.2f}, "
+            f"receiver {used['receiver']:.2f}")
+
+
 def report(
     results: list[dict[str, Any]], bare: dict[str, float], args: argparse.Namespace
 ) -> None:
@@ -428,9 +516,19 @@ def report(
             print(f"  {who}, backlog of {args.backlog}:")
             print(f"    one worker:  {one:8.0f} deliveries/s ({one / fastest:.0%} of bare "
                   f"{fastest_name}, {one / own:.0%} of the bare loop of its own client)")
+            print(f"      {cores_used(figures[f'worker{suffix}_cpu'])}")
             if f"two_workers{suffix}_per_s" in figures:
                 two = figures[f"two_workers{suffix}_per_s"]
                 print(f"    two workers: {two:8.0f} deliveries/s ({two / one:.2f}x one)")
+                print(f"      {cores_used(figures[f'two_workers{suffix}_cpu'])}")
+        if "slow_one_per_s" in figures:
+            one, two = figures["slow_one_per_s"], figures["slow_two_per_s"]
+            print(f"  receivers answering in {args.slow_ms:g} ms, {args.orgs} organizations, "
+                  f"backlog of {args.slow_backlog}:")
+            print(f"    one worker:  {one:8.0f} deliveries/s")
+            print(f"      {cores_used(figures['slow_one_cpu'])}")
+            print(f"    two workers: {two:8.0f} deliveries/s ({two / one:.2f}x one)")
+            print(f"      {cores_used(figures['slow_two_cpu'])}")
         for key, name in (("latency_embedded", "embedded dispatcher"),
                           ("latency_worker_notify", "separate worker (NOTIFY)")):
             if key in figures:
@@ -447,6 +545,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--orgs", type=int, default=8,
                         help="organizations sharing the multi-organization backlog")
+    parser.add_argument("--slow-ms", type=float, default=100,
+                        help="how long the receivers of the scale-out phase take to answer")
+    parser.add_argument("--slow-backlog", type=int, default=4000)
     parser.add_argument("--pg", default=os.environ.get(
         "RECRUITIQ_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--skip-pg", action="store_true")

@@ -4,16 +4,19 @@ leases that exclude a second claimer, scans taken whole, kept connections that r
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import timedelta
 
-from sqlalchemy import insert, select
+import pytest
+from sqlalchemy import insert, select, text
 
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
 from recruitiq.models import Event, Organization, WebhookDelivery, WebhookSubscription
+from recruitiq.webhooks.delivery import AttemptResult
 from recruitiq.webhooks.dispatcher import Dispatcher
 from recruitiq.webhooks.store import DeliveryStore
-from tests.webhooks.receivers import drain, receiver
+from tests.webhooks.receivers import drain, receiver, wait_for
 
 
 def _backlog(app, per_org: dict[str, int], url: str = "http://127.0.0.1:9/hook") -> list[str]:
@@ -129,3 +132,44 @@ def test_room_per_organization_is_deep_for_few_backlogs_and_shared_among_many(ap
     dispatcher.claim_thread.shutdown()
     dispatcher.record_thread.shutdown()
     assert rooms == {1: 10 * 50, 8: 2048 // 8, 100: 10 * 5}
+
+
+def test_outcomes_lock_subscriptions_in_id_order_so_two_workers_never_deadlock(
+    client, app, database_url
+):
+    """Each batch of outcomes updates its subscriptions' health counters. Taken in whatever
+    order a batch had, two workers' row locks crossed and PostgreSQL killed one batch as a
+    deadlock (its deliveries then waited out their leases). Locks go in id order now: with
+    the higher-id subscription held elsewhere, a batch listing it first has already locked
+    the lower one while it waits."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's; SQLite has a single writer")
+    _backlog(app, {"a": 1, "b": 1})
+    store = _store(app, "worker-a")
+    outcomes = [(o, AttemptResult(o.delivery_id, 1, utcnow(), 1, 200, "ok", None))
+                for o in store.claim(10, {}, 500)]
+    outcomes.sort(key=lambda pair: pair[0].subscription_id, reverse=True)
+    low, high = sorted(o.subscription_id for o, _ in outcomes)
+    lock = text("SELECT id FROM webhook_subscriptions WHERE id = :id FOR UPDATE SKIP LOCKED")
+    engine = app.state.engine
+    with engine.connect() as holder:
+        assert holder.execute(lock, {"id": high}).first() is not None
+        recording = threading.Thread(target=store.record, args=(outcomes,))
+        recording.start()
+        wait_for(lambda: _waiting_on_a_lock(engine), what="the batch to wait for the held row")
+        with engine.connect() as probe:
+            low_taken_by_batch = probe.execute(lock, {"id": low}).first() is None
+            probe.rollback()
+        holder.rollback()
+    recording.join(timeout=30)
+    assert low_taken_by_batch
+    with app.state.session_factory() as session:
+        assert set(session.scalars(select(WebhookDelivery.status))) == {"delivered"}
+
+
+def _waiting_on_a_lock(engine) -> bool:
+    with engine.connect() as conn:
+        return bool(conn.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )))

@@ -57,6 +57,7 @@ logger = logging.getLogger("recruitiq.webhooks.dispatcher")
 CLAIM_BATCH = 256
 RECORD_BATCH = 128
 RECORD_LINGER_SECONDS = 0.01
+RECORD_RETRY_PAUSES = (0.05, 0.5, 2.0)
 MAX_IN_FLIGHT = 2048
 # Claimed-but-unfinished (attempting, waiting or being recorded) per organization, as a
 # multiple of its concurrency: up to 50x when few organizations have a backlog, so a lone
@@ -228,7 +229,6 @@ class Dispatcher:
             self.wake.set()
 
     async def _record_loop(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             await self.results_ready.wait()
             if len(self.results) < RECORD_BATCH and not self.stopping.is_set():
@@ -237,19 +237,33 @@ class Dispatcher:
             self.results_ready.clear()
             batch, self.results = self.results, []
             if batch:
-                try:
-                    recorded = await loop.run_in_executor(
-                        self.record_thread, self.store.record, batch
-                    )
-                except Exception:
-                    # Unrecorded outcomes keep their lease until it expires; the delivery is
-                    # then attempted again (at-least-once), never lost.
-                    logger.exception("recording %d delivery outcomes failed", len(batch))
-                else:
+                recorded = await self._record(batch)
+                if recorded is not None:
                     observe(recorded)
                 self._finished([o for o, _ in batch])
             if self.stopping.is_set() and not self.tasks and not self.results:
                 return
+
+
+    async def _record(
+        self, batch: list[tuple[Outgoing, AttemptResult]]
+    ) -> list[Recorded] | None:
+        """Write a batch of outcomes, retrying a failed write (a deadlock between workers
+        updating the same subscriptions' counters, a dropped connection) before giving up."""
+        loop = asyncio.get_running_loop()
+        for pause in (*RECORD_RETRY_PAUSES, None):
+            try:
+                return await loop.run_in_executor(self.record_thread, self.store.record, batch)
+            except Exception:
+                if pause is None:
+                    # Unrecorded outcomes keep their lease until it expires; the delivery is
+                    # then attempted again (at-least-once), never lost.
+                    logger.exception("recording %d delivery outcomes failed", len(batch))
+                    return None
+                logger.warning("recording %d delivery outcomes failed; retrying in %ss",
+                               len(batch), pause, exc_info=True)
+                await asyncio.sleep(pause)
+        return None
 
 
 async def run_dispatcher(ctx: Any) -> None:

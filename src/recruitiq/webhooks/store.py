@@ -455,7 +455,8 @@ def _health_params(recorded: Sequence[Recorded]) -> list[dict[str, Any]]:
     for rec in recorded:
         by_subscription[rec.outgoing.subscription_id].append(rec.result)
     params = []
-    for subscription_id, results in by_subscription.items():
+    # In id order: two workers then lock the subscriptions they both touch in the same order.
+    for subscription_id, results in sorted(by_subscription.items()):
         results.sort(key=lambda r: r.started_at)
         successes = [r for r in results if r.succeeded]
         failures = [r for r in results if not r.succeeded]
@@ -577,6 +578,14 @@ WITH outcome AS (
         started_at timestamptz, duration_ms int, status_code int, response_body text,
         error text)
     RETURNING id
+), health AS (
+    SELECT * FROM json_to_recordset(%(health)s::json) AS v(
+        b_id varchar, b_total int, b_ok int, b_failed int, b_reset int, b_trailing int,
+        b_last timestamptz, b_last_ok timestamptz, b_last_failed timestamptz)
+), locked AS (
+    -- In id order: two workers counting on the same subscriptions never deadlock.
+    SELECT s.id FROM webhook_subscriptions AS s
+    WHERE s.id IN (SELECT b_id FROM health) ORDER BY s.id FOR NO KEY UPDATE
 )
 UPDATE webhook_subscriptions AS s
 SET total_deliveries = s.total_deliveries + v.b_total,
@@ -587,10 +596,8 @@ SET total_deliveries = s.total_deliveries + v.b_total,
     last_delivery_at = v.b_last,
     last_success_at = coalesce(v.b_last_ok, s.last_success_at),
     last_failure_at = coalesce(v.b_last_failed, s.last_failure_at)
-FROM json_to_recordset(%(health)s::json) AS v(
-    b_id varchar, b_total int, b_ok int, b_failed int, b_reset int, b_trailing int,
-    b_last timestamptz, b_last_ok timestamptz, b_last_failed timestamptz)
-WHERE s.id = v.b_id
+FROM health AS v, locked AS l
+WHERE s.id = v.b_id AND l.id = s.id
 """
 
 
