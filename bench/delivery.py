@@ -547,7 +547,7 @@ def main() -> None:
                         help="organizations sharing the multi-organization backlog")
     parser.add_argument("--slow-ms", type=float, default=100,
                         help="how long the receivers of the scale-out phase take to answer")
-    parser.add_argument("--slow-backlog", type=int, default=4000)
+    parser.add_argument("--slow-backlog", type=int, default=16000)
     parser.add_argument("--pg", default=os.environ.get(
         "RECRUITIQ_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--skip-pg", action="store_true")
