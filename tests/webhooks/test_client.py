@@ -181,6 +181,29 @@ async def post(client: WebhookClient, url: str, body: bytes = b"{}") -> tuple[in
     return response.status, response.body
 
 
+def assert_not_reused(
+    run: Callable[[Coroutine[Any, Any, Any]], Any],
+    server: Server,
+    first: tuple[int, bytes] | type[BaseException],
+    **options: Any,
+) -> None:
+    """The first POST gets ``first`` (an answer, or an exception raised); its connection is
+    not reused: the next POST opens a second one and is echoed."""
+
+    async def main() -> int:
+        async with webhook_client(**options) as client:
+            if isinstance(first, tuple):
+                assert await post(client, server.url()) == first
+            else:
+                with pytest.raises(first):
+                    await post(client, server.url())
+            assert await post(client, server.url(), b"next") == (200, b"next")
+            return client.connections_opened
+
+    assert run(main()) == 2
+    assert server.accepted == 2
+
+
 def test_each_loop_is_the_one_named(run, request):
     async def loop_module() -> str:
         return type(asyncio.get_running_loop()).__module__
@@ -277,16 +300,7 @@ def test_receiver_closing_an_idle_kept_connection(run, serve):
         conn.read_request()
         conn.send(reply(body=b"first"))  # keep-alive by default, yet closed at once
 
-    server = serve(then_echo(answer_then_close))
-
-    async def main():
-        async with webhook_client() as client:
-            assert await post(client, server.url()) == (200, b"first")
-            assert await post(client, server.url(), b"second") == (200, b"second")
-            return client.connections_opened
-
-    assert run(main()) == 2
-    assert server.accepted == 2
+    assert_not_reused(run, serve(then_echo(answer_then_close)), (200, b"first"))
 
 
 # -- 5. the race with the receiver's keep-alive timeout
@@ -299,16 +313,8 @@ def test_reused_connection_closed_before_answer_is_retried_once(run, serve):
         conn.read_request()  # then close without answering
 
     server = serve(then_echo(answer_once_then_drop))
-
-    async def main():
-        async with webhook_client() as client:
-            assert await post(client, server.url()) == (200, b"first")
-            assert await post(client, server.url(), b"second") == (200, b"second")
-            return client.connections_opened
-
-    assert run(main()) == 2
-    assert server.accepted == 2
-    assert [body_of(r) for r in server.requests] == [b"{}", b"second", b"second"]
+    assert_not_reused(run, server, (200, b"first"))
+    assert [body_of(r) for r in server.requests] == [b"{}", b"next", b"next"]
     assert server.requests[1] == server.requests[2]
 
 
@@ -370,16 +376,7 @@ def test_body_delimited_by_connection_close(run, serve):
         conn.read_request()
         conn.send(b"HTTP/1.1 202 Accepted\r\nContent-Type: text/plain\r\n\r\nuntil the end")
 
-    server = serve(then_echo(close_delimited))
-
-    async def main():
-        async with webhook_client() as client:
-            assert await post(client, server.url()) == (202, b"until the end")
-            assert await post(client, server.url(), b"next") == (200, b"next")
-            return client.connections_opened
-
-    assert run(main()) == 2
-    assert server.accepted == 2
+    assert_not_reused(run, serve(then_echo(close_delimited)), (202, b"until the end"))
 
 
 def test_huge_response_returns_without_reading_it_all(run, serve):
@@ -390,16 +387,8 @@ def test_huge_response_returns_without_reading_it_all(run, serve):
         conn.send(b"HTTP/1.1 200 OK\r\nContent-Length: 10000000\r\n\r\n" + sent)
         conn.until_closed()  # the remaining ~9.8 MB never come
 
-    server = serve(then_echo(huge_then_stall))
-
-    async def main():
-        async with webhook_client(timeout_seconds=5.0) as client:
-            assert await post(client, server.url()) == (200, sent[:1024])
-            assert await post(client, server.url(), b"next") == (200, b"next")
-            return client.connections_opened
-
-    assert run(main()) == 2
-    assert server.accepted == 2
+    assert_not_reused(run, serve(then_echo(huge_then_stall)), (200, sent[:1024]),
+                      timeout_seconds=5.0)
 
 
 def test_interim_100_continue_then_final_answer(run, serve):
@@ -426,17 +415,7 @@ def test_timeout_and_the_timed_out_connection_is_not_reused(run, serve):
     def never_answer(conn: Conn) -> None:
         conn.until_closed()
 
-    server = serve(then_echo(never_answer))
-
-    async def main():
-        async with webhook_client(timeout_seconds=0.3) as client:
-            with pytest.raises(TimeoutError):
-                await post(client, server.url())
-            assert await post(client, server.url(), b"next") == (200, b"next")
-            return client.connections_opened
-
-    assert run(main()) == 2
-    assert server.accepted == 2
+    assert_not_reused(run, serve(then_echo(never_answer)), TimeoutError, timeout_seconds=0.3)
 
 
 def test_connection_refused_is_an_os_error(run):
@@ -574,16 +553,7 @@ def test_bytes_after_the_response_discard_the_connection(run, serve):
         conn.send(reply(body=b"first") + reply(500, b"unsolicited"))  # in one segment
         conn.until_closed()
 
-    server = serve(then_echo(answer_twice))
-
-    async def main():
-        async with webhook_client() as client:
-            assert await post(client, server.url()) == (200, b"first")
-            assert await post(client, server.url(), b"second") == (200, b"second")
-            return client.connections_opened
-
-    assert run(main()) == 2
-    assert server.accepted == 2
+    assert_not_reused(run, serve(then_echo(answer_twice)), (200, b"first"))
 
 
 def test_bytes_on_an_idle_connection_discard_it(run, serve):
