@@ -20,11 +20,11 @@ How it runs: one asyncio loop per process. Claims and result writes run on two d
 threads (the database driver blocks) while HTTP runs on the loop over one pool of keep-alive
 connections (:mod:`recruitiq.webhooks.client`). A claim leases a batch; each delivery then
 waits for its organization's slot (at most ``webhook_max_concurrency_per_org`` in flight per
-organization and process, and a bounded number claimed), so one tenant's
-backlog never starves another. Results are written in batches as they accumulate. Leases
-are released only by recording the outcome; a process that dies leaves its leases to
-expire, and another worker attempts those deliveries again (at-least-once; receivers
-de-duplicate on ``webhook-id``).
+organization and process, and a bounded number claimed), so one tenant's backlog never
+starves another. Results are written in batches as they accumulate. Leases are released
+only by recording the outcome; a process that dies leaves its leases to expire, and another
+worker attempts those deliveries again (at-least-once; receivers de-duplicate on
+``webhook-id``).
 """
 
 from __future__ import annotations
