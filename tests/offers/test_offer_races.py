@@ -53,11 +53,13 @@ def test_concurrent_creates_leave_exactly_one_open_offer(client, tenant):
 
     worker = threading.Thread(target=second_request)
     worker.start()
-    if first.get_bind().dialect.name == "postgresql":
-        with factory() as observer:
-            _wait_for_lock_waiter(observer)
-    first.commit()
-    first.close()
+    try:
+        if first.get_bind().dialect.name == "postgresql":
+            with factory() as observer:
+                _wait_for_lock_waiter(observer)
+        first.commit()
+    finally:
+        first.close()  # on a failure too: an open transaction would hang the teardown
     worker.join(timeout=60)
     assert outcome == {"result": "offer_exists"}
     listed = tenant.get(BASE, params={"applicationId": application["id"]}).json()
