@@ -290,15 +290,10 @@ class WebhookClient:
         scheme, host, port = target.origin
         tls = self.ssl_context if scheme == "https" else None
         hostname = host if tls is not None else None
-        if not self.guarded:
-            _, connection = await loop.create_connection(
-                _Connection, host, port, ssl=tls, server_hostname=hostname
-            )
-            self.connections_opened += 1
-            return connection
-        # Connect only to addresses the guard checked, trying each in turn.
+        # Guarded: connect only to addresses the guard checked, trying each in turn.
+        addresses = await checked_addresses(host, port, self.allowlist) if self.guarded else [host]
         failure: OSError | None = None
-        for address in await checked_addresses(host, port, self.allowlist):
+        for address in addresses:
             try:
                 _, connection = await loop.create_connection(
                     _Connection, address, port, ssl=tls, server_hostname=hostname

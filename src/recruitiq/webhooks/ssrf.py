@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -87,6 +88,15 @@ def refusal_for_address(address: IPAddress, allowlist: Allowlist) -> str | None:
     return None if reason is None else f"{address} is {reason}"
 
 
+def first_refusal(addresses: Iterable[IPAddress], allowlist: Allowlist) -> str | None:
+    """Why the first forbidden one of ``addresses`` is refused, or None when none is."""
+    for address in addresses:
+        refusal = refusal_for_address(address, allowlist)
+        if refusal is not None:
+            return refusal
+    return None
+
+
 async def checked_addresses(host: str, port: int, allowlist: Allowlist) -> list[str]:
     """The addresses a connection to ``host`` may use; raises :class:`SsrfRefused` if any
     answer is forbidden (a name with one inside address is refused as a whole)."""
@@ -96,12 +106,10 @@ async def checked_addresses(host: str, port: int, allowlist: Allowlist) -> list[
     else:
         infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
         addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
-    if not allowlist.allows_host(host):
-        for address in addresses:
-            refusal = refusal_for_address(address, allowlist)
-            if refusal is not None:
-                named = "" if literal is not None else f"{host} resolves to "
-                raise SsrfRefused(f"refused by the SSRF guard: {named}{refusal}")
+    refusal = None if allowlist.allows_host(host) else first_refusal(addresses, allowlist)
+    if refusal is not None:
+        named = "" if literal is not None else f"{host} resolves to "
+        raise SsrfRefused(f"refused by the SSRF guard: {named}{refusal}")
     return [str(address) for address in addresses]
 
 
@@ -131,11 +139,8 @@ def validate_subscription_url(url: str, settings: Settings) -> None:
         return
     if parts.scheme != "https":
         raise ValidationFailed("URL must use https in production", field="url")
-    addresses = [literal] if literal is not None else _resolve_all(host)
-    for address in addresses:
-        refusal = refusal_for_address(address, allowlist)
-        if refusal is not None:
-            raise ValidationFailed(
-                f"URL must point to a public address: {host} is refused ({refusal})",
-                field="url",
-            )
+    refusal = first_refusal([literal] if literal is not None else _resolve_all(host), allowlist)
+    if refusal is not None:
+        raise ValidationFailed(
+            f"URL must point to a public address: {host} is refused ({refusal})", field="url"
+        )

@@ -166,13 +166,20 @@ class DeliveryStore:
                     picked.append(delivery_id)
                     if len(picked) == limit:
                         break
-            self.more_due = bool(full) or (len(picked) < limit and len(candidates) > len(picked))
-            self.scan_exhausted = len(candidates) == scan and len(picked) == len(candidates)
-            self.orgs_seen = max(1, len({org_id for _, org_id in candidates}))
+            self._note_scan(len(candidates), len(picked), len({org for _, org in candidates}),
+                            limit=limit, scan=scan, full=full)
             if not picked:
                 return []
             leased = self._lease(session, picked, now, check_due=True)
             return self._prepare(session, leased, now, charge_quota=True)
+
+    def _note_scan(
+        self, scanned: int, taken: int, orgs: int, *, limit: int, scan: int, full: list[str]
+    ) -> None:
+        """What the dispatcher and the next claim learn from this claim's scan."""
+        self.more_due = bool(full) or (taken < limit and scanned > taken)
+        self.scan_exhausted = scanned == scan and taken == scanned
+        self.orgs_seen = max(1, orgs)
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -237,10 +244,8 @@ class DeliveryStore:
         }
         with self._transaction() as session:
             rows = list(session.connection().exec_driver_sql(_PG_CLAIM, params).all())
-            scanned = rows[0].scanned if rows else 0
-            self.more_due = bool(full) or (len(rows) < limit and scanned > len(rows))
-            self.scan_exhausted = scanned == scan and len(rows) == scanned
-            self.orgs_seen = max(1, rows[0].orgs if rows else 1)
+            self._note_scan(rows[0].scanned if rows else 0, len(rows),
+                            rows[0].orgs if rows else 1, limit=limit, scan=scan, full=full)
             if not rows:
                 return []
             rows.sort(key=lambda row: (row.next_attempt_at, row.id))
