@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import insert, select, text
+from sqlalchemy.orm import sessionmaker
 
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
@@ -173,3 +174,23 @@ def _waiting_on_a_lock(engine) -> bool:
             "SELECT count(*) FROM pg_stat_activity "
             "WHERE wait_event_type = 'Lock' AND datname = current_database()"
         )))
+
+
+def test_a_claim_updates_the_rows_in_place_on_postgresql(client, app, database_url):
+    """A lease changes no indexed column; with the table's pages half free PostgreSQL writes
+    it as a heap-only tuple (HOT) update, adding no entry to any index. With full pages
+    (the default fillfactor) most of these updates were not HOT."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("heap-only tuple updates are PostgreSQL's")
+    _backlog(app, {"a": 60})
+    with app.state.engine.connect() as conn, conn.begin():
+        # The claim's commit becomes a savepoint: this transaction's counters see it.
+        factory = sessionmaker(bind=conn, join_transaction_mode="create_savepoint")
+        claimed = DeliveryStore(factory, "w1", 60).claim(100, {}, 100)
+        updated, hot = conn.execute(text(
+            "SELECT pg_stat_get_xact_tuples_updated(c.oid), "
+            "pg_stat_get_xact_tuples_hot_updated(c.oid) "
+            "FROM pg_class AS c WHERE c.relname = 'webhook_deliveries'"
+        )).one()
+    assert len(claimed) == 60
+    assert (updated, hot) == (60, 60)
