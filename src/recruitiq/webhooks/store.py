@@ -18,7 +18,6 @@ failed attempts since the last success; ten in a row disable the subscription.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import (
     Connection,
     Integer,
@@ -607,4 +607,5 @@ WHERE s.id = v.b_id AND l.id = s.id
 
 
 def _json(rows: list[dict[str, Any]]) -> str:
-    return json.dumps(rows, default=datetime.isoformat, separators=(",", ":"))
+    # orjson writes aware datetimes as ISO 8601 with their offset, which PostgreSQL reads.
+    return orjson.dumps(rows).decode()
