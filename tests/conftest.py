@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,19 @@ def _drop_pg_database(base_url: str, name: str) -> None:
     admin.dispose()
 
 
+@contextmanager
+def scratch_pg_database() -> Iterator[str]:
+    """A throw-away PostgreSQL database made from the test URL; skips the test without it."""
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(PG_SKIP_REASON)
+    url, name = _create_pg_database(base)
+    try:
+        yield url
+    finally:
+        _drop_pg_database(base, name)
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if request.param == "sqlite":
@@ -60,15 +74,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         migrate.upgrade(url)
         yield url
         return
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(PG_SKIP_REASON)
-    url, name = _create_pg_database(base)
-    try:
+    with scratch_pg_database() as url:
         migrate.upgrade(url)
         yield url
-    finally:
-        _drop_pg_database(base, name)
 
 
 def clear_tables(database_url: str) -> None:

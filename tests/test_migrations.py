@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
 from recruitiq import migrate
-from tests.conftest import PG_ENV, PG_SKIP_REASON, _create_pg_database, _drop_pg_database
+from tests.conftest import scratch_pg_database
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -17,14 +15,8 @@ def scratch_url(request, tmp_path):
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'migrations.db'}"
         return
-    base = os.environ.get(PG_ENV)
-    if not base:
-        pytest.skip(PG_SKIP_REASON)
-    url, name = _create_pg_database(base)
-    try:
+    with scratch_pg_database() as url:
         yield url
-    finally:
-        _drop_pg_database(base, name)
 
 
 def _delivery_schema(url: str) -> tuple[set[str], list[str] | None]:

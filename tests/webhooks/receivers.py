@@ -23,6 +23,14 @@ from recruitiq.webhooks.dispatcher import Dispatcher
 SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # fixed test secret (base64 of 24 bytes)
 
 
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # A dispatcher opens up to 10 connections per organization at once. With the default
+    # listen backlog (5) a loaded machine dropped connection attempts, whose retries after
+    # 1, 3 and 7 s made attempts time out.
+    request_queue_size = 128
+
+
 @dataclass
 class Reply:
     status: int = 200
@@ -73,8 +81,7 @@ class Receiver:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = _Server(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

@@ -179,7 +179,7 @@ def _waiting_on_a_lock(engine) -> bool:
 def test_a_claim_updates_the_rows_in_place_on_postgresql(client, app, database_url):
     """A lease changes no indexed column; with the table's pages half free PostgreSQL writes
     it as a heap-only tuple (HOT) update, adding no entry to any index. With full pages
-    (the default fillfactor) most of these updates were not HOT."""
+    (the default fillfactor) none of these 60 was."""
     if not database_url.startswith("postgresql"):
         pytest.skip("heap-only tuple updates are PostgreSQL's")
     _backlog(app, {"a": 60})

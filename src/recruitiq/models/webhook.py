@@ -72,8 +72,8 @@ class WebhookDelivery(OrgScoped, Timestamps, Base):
     last_status_code: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None]
-    # Not indexed, unlike other tables' (no query orders deliveries by it): every claim and
-    # every outcome rewrites it, and an index on it would make each of them a non-HOT update.
+    # Not indexed, unlike other tables' updated_at: no query reads deliveries by it, and each
+    # outcome rewrites it (an index entry per outcome for nothing).
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
