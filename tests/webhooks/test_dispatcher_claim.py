@@ -151,8 +151,13 @@ def test_outcomes_lock_subscriptions_in_id_order_so_two_workers_never_deadlock(
                 for o in store.claim(10, {}, 500)]
     outcomes.sort(key=lambda pair: pair[0].subscription_id, reverse=True)
     low, high = sorted(o.subscription_id for o, _ in outcomes)
-    lock = text("SELECT id FROM webhook_subscriptions WHERE id = :id FOR UPDATE SKIP LOCKED")
     engine = app.state.engine
+    with engine.begin() as conn:
+        # The lower id's row is rewritten, so a scan of the table now meets it last: only an
+        # explicit id order can lock it first.
+        conn.execute(text("UPDATE webhook_subscriptions SET description = 'moved' WHERE id = :id"),
+                     {"id": low})
+    lock = text("SELECT id FROM webhook_subscriptions WHERE id = :id FOR UPDATE SKIP LOCKED")
     with engine.connect() as holder:
         assert holder.execute(lock, {"id": high}).first() is not None
         recording = threading.Thread(target=store.record, args=(outcomes,))

@@ -244,7 +244,6 @@ class Dispatcher:
             if self.stopping.is_set() and not self.tasks and not self.results:
                 return
 
-
     async def _record(
         self, batch: list[tuple[Outgoing, AttemptResult]]
     ) -> list[Recorded] | None:

@@ -460,8 +460,7 @@ def _health_params(recorded: Sequence[Recorded]) -> list[dict[str, Any]]:
     for rec in recorded:
         by_subscription[rec.outgoing.subscription_id].append(rec.result)
     params = []
-    # In id order: two workers then lock the subscriptions they both touch in the same order.
-    for subscription_id, results in sorted(by_subscription.items()):
+    for subscription_id, results in by_subscription.items():
         results.sort(key=lambda r: r.started_at)
         successes = [r for r in results if r.succeeded]
         failures = [r for r in results if not r.succeeded]
