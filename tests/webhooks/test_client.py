@@ -204,6 +204,20 @@ def assert_not_reused(
     assert server.accepted == 2
 
 
+def assert_reused(
+    run: Callable[[Coroutine[Any, Any, Any]], Any], server: Server, answer: tuple[int, bytes]
+) -> None:
+    """Two POSTs each get ``answer``, over one kept connection."""
+
+    async def main() -> int:
+        async with webhook_client() as client:
+            for _ in range(2):
+                assert await post(client, server.url()) == answer
+            return client.connections_opened
+
+    assert run(main()) == 1
+
+
 def test_each_loop_is_the_one_named(run, request):
     async def loop_module() -> str:
         return type(asyncio.get_running_loop()).__module__
@@ -344,15 +358,7 @@ def test_chunked_body_and_keep_alive_after_it(run, serve):
         while conn.read_request() is not None:
             conn.send(chunked(b"hello", b" ", b"world"))
 
-    server = serve(chunks)
-
-    async def main():
-        async with webhook_client() as client:
-            assert await post(client, server.url()) == (200, b"hello world")
-            assert await post(client, server.url()) == (200, b"hello world")
-            return client.connections_opened
-
-    assert run(main()) == 1
+    assert_reused(run, serve(chunks), (200, b"hello world"))
 
 
 def test_long_chunked_body_is_cut_at_1024_bytes(run, serve):
@@ -397,15 +403,7 @@ def test_interim_100_continue_then_final_answer(run, serve):
             conn.send(b"HTTP/1.1 100 Continue\r\n\r\n")
             conn.send(reply(201, b"final"))
 
-    server = serve(continue_first)
-
-    async def main():
-        async with webhook_client() as client:
-            assert await post(client, server.url()) == (201, b"final")
-            assert await post(client, server.url()) == (201, b"final")
-            return client.connections_opened
-
-    assert run(main()) == 1
+    assert_reused(run, serve(continue_first), (201, b"final"))
 
 
 # -- 10.-13. failures and Retry-After
