@@ -15,8 +15,11 @@ Everything is loopback. A receiver runs in its own process (aiohttp.web). Figure
   * latency: events emitted through the real ``emit()`` path at a steady rate with the
     dispatcher embedded as in ``recruitiq serve``, commit → receipt p50/p99;
   * PostgreSQL only: two worker processes against one, on the loopback receiver and on
-    receivers that take --slow-ms to answer; latency with a separate worker woken by
-    NOTIFY. A scratch PostgreSQL database is created and dropped;
+    receivers that take --slow-ms to answer, and on the loopback receiver with each worker
+    held to --worker-cores by a Linux cgroup (a host of its own: on one 2-core machine the
+    uncapped workers share their cores with PostgreSQL and the receiver, docs/adr/0005);
+    latency with a separate worker woken by NOTIFY. A scratch PostgreSQL database is
+    created and dropped;
   * for every backlog phase, the cores each party used (worker, PostgreSQL, receiver).
 """
 
@@ -261,18 +264,71 @@ class CpuWindow:
 
 # -- phases -------------------------------------------------------------------------------
 
-def start_worker(url: str) -> subprocess.Popen[bytes]:
+class CpuCap:
+    """A CPU budget of ``cores`` for each process started in it, as a host of its own would
+    give: one cgroup per process (v2 ``cpu.max`` where the cpu controller is delegated, else
+    v1 ``cpu.cfs_quota_us``). A short period keeps the throttling smooth."""
+
+    PERIOD_US = 10_000
+
+    def __init__(self, cores: float) -> None:
+        self.cores = cores
+        v2 = Path("/sys/fs/cgroup")
+        controllers = v2 / "cgroup.controllers"
+        self.v2 = controllers.exists() and "cpu" in controllers.read_text().split()
+        self.root = v2 if self.v2 else v2 / "cpu"
+        self.groups: list[Path] = []
+
+    def unavailable(self) -> str | None:
+        """Why no cgroup can be made here (not root, no cpu controller), or None."""
+        try:
+            self._make()
+        except OSError as exc:
+            return f"cannot make a cgroup under {self.root}: {exc.strerror}"
+        self.remove()
+        return None
+
+    def _make(self) -> Path:
+        group = self.root / f"recruitiq_bench_{os.getpid()}_{len(self.groups)}"
+        group.mkdir()
+        self.groups.append(group)
+        quota = int(self.PERIOD_US * self.cores)
+        if self.v2:
+            (group / "cpu.max").write_text(f"{quota} {self.PERIOD_US}")
+        else:
+            (group / "cpu.cfs_period_us").write_text(str(self.PERIOD_US))
+            (group / "cpu.cfs_quota_us").write_text(str(quota))
+        return group
+
+    def entering(self) -> Any:
+        """A ``preexec_fn``: the child joins a new capped group before it runs anything."""
+        procs = str(self._make() / "cgroup.procs")
+
+        def enter() -> None:
+            Path(procs).write_text(str(os.getpid()))
+        return enter
+
+    def remove(self) -> None:
+        """Once the processes have exited: an empty group can be removed."""
+        for group in self.groups:
+            group.rmdir()
+        self.groups.clear()
+
+
+def start_worker(url: str, cap: CpuCap | None = None) -> subprocess.Popen[bytes]:
     env = os.environ | {"RECRUITIQ_DATABASE_URL": url, "RECRUITIQ_WEBHOOK_POLL_SECONDS": "0.2"}
     return subprocess.Popen([RECRUITIQ, "worker"], env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL,
+                            preexec_fn=cap.entering() if cap else None)
 
 
 def backlog_rate(url: str, engine: Any, tenants: list[tuple[str, str]], receiver: Receiver,
-                 count: int, workers: int) -> tuple[float, dict[str, float]]:
+                 count: int, workers: int,
+                 cap: CpuCap | None = None) -> tuple[float, dict[str, float]]:
     """Deliveries/s, and the cores each party used while the backlog drained."""
     queue_backlog(engine, tenants, count)
     receiver.reset()
-    processes = [start_worker(url) for _ in range(workers)]
+    processes = [start_worker(url, cap) for _ in range(workers)]
     cpu = CpuWindow(receiver, processes)
     try:
         deadline = time.monotonic() + 600
@@ -290,6 +346,8 @@ def backlog_rate(url: str, engine: Any, tenants: list[tuple[str, str]], receiver
             process.send_signal(signal.SIGTERM)
         for process in processes:
             process.wait(timeout=60)
+        if cap:
+            cap.remove()
     first = receiver.stats()["first"]
     return count / (done - first), used
 
@@ -434,6 +492,18 @@ def bench_database(
         for key, workers in (("slow_one", 1), ("slow_two", 2)):
             rate, used = backlog_rate(url, engine, slow, receiver, args.slow_backlog, workers)
             figures[f"{key}_per_s"], figures[f"{key}_cpu"] = rate, used
+        # The loopback receiver again, each worker held to --worker-cores: the workers, not
+        # the machine they share with PostgreSQL and the receiver, are the limit (ADR 0005).
+        cap = CpuCap(args.worker_cores)
+        figures["capped_unavailable"] = cap.unavailable()
+        if not figures["capped_unavailable"]:
+            for key, tenants_of_phase, workers in (
+                ("capped_one", single, 1), ("capped_two", single, 2),
+                ("capped_one_multi", several, 1), ("capped_two_multi", several, 2),
+            ):
+                rate, used = backlog_rate(url, engine, tenants_of_phase, receiver, args.backlog,
+                                          workers, cap)
+                figures[f"{key}_per_s"], figures[f"{key}_cpu"] = rate, used
     embedded = EmbeddedDispatcher(url, engine, factory)
     try:
         figures["latency_embedded"] = latency(factory, org_id, receiver, args.rate, args.seconds)
@@ -501,6 +571,14 @@ def cores_used(used: dict[str, float]) -> str:
             f"receiver {used['receiver']:.2f}")
 
 
+def print_pair(figures: dict[str, Any], one_key: str, two_key: str) -> None:
+    one, two = figures[f"{one_key}_per_s"], figures[f"{two_key}_per_s"]
+    print(f"    one worker:  {one:8.0f} deliveries/s")
+    print(f"      {cores_used(figures[f'{one_key}_cpu'])}")
+    print(f"    two workers: {two:8.0f} deliveries/s ({two / one:.2f}x one)")
+    print(f"      {cores_used(figures[f'{two_key}_cpu'])}")
+
+
 def report(
     results: list[dict[str, Any]], bare: dict[str, float], args: argparse.Namespace
 ) -> None:
@@ -522,13 +600,17 @@ def report(
                 print(f"    two workers: {two:8.0f} deliveries/s ({two / one:.2f}x one)")
                 print(f"      {cores_used(figures[f'two_workers{suffix}_cpu'])}")
         if "slow_one_per_s" in figures:
-            one, two = figures["slow_one_per_s"], figures["slow_two_per_s"]
             print(f"  receivers answering in {args.slow_ms:g} ms, {args.orgs} organizations, "
                   f"backlog of {args.slow_backlog}:")
-            print(f"    one worker:  {one:8.0f} deliveries/s")
-            print(f"      {cores_used(figures['slow_one_cpu'])}")
-            print(f"    two workers: {two:8.0f} deliveries/s ({two / one:.2f}x one)")
-            print(f"      {cores_used(figures['slow_two_cpu'])}")
+            print_pair(figures, "slow_one", "slow_two")
+        if figures.get("capped_unavailable"):
+            print(f"  workers held to {args.worker_cores:g} core each: skipped, "
+                  f"{figures['capped_unavailable']}")
+        for suffix, who in (("", "1 organization"), ("_multi", f"{args.orgs} organizations")):
+            if f"capped_one{suffix}_per_s" in figures:
+                print(f"  each worker held to {args.worker_cores:g} core, {who}, "
+                      f"backlog of {args.backlog}:")
+                print_pair(figures, f"capped_one{suffix}", f"capped_two{suffix}")
         for key, name in (("latency_embedded", "embedded dispatcher"),
                           ("latency_worker_notify", "separate worker (NOTIFY)")):
             if key in figures:
@@ -548,6 +630,8 @@ def main() -> None:
     parser.add_argument("--slow-ms", type=float, default=100,
                         help="how long the receivers of the scale-out phase take to answer")
     parser.add_argument("--slow-backlog", type=int, default=16000)
+    parser.add_argument("--worker-cores", type=float, default=0.3,
+                        help="each worker's CPU budget in the capped scale-out phase")
     parser.add_argument("--pg", default=os.environ.get(
         "RECRUITIQ_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     parser.add_argument("--skip-pg", action="store_true")
