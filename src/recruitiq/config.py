@@ -31,7 +31,8 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = 10.0
     webhook_max_concurrency_per_org: int = 10
     # A claimed delivery is leased this long; a worker that dies lets it expire and
-    # another worker retries. Must exceed the timeout with room to spare.
+    # another worker retries. A live worker renews its leases every quarter of this, and
+    # starts an attempt only if the lease covers its timeout: at least two timeouts.
     webhook_lease_seconds: float = Field(default=90.0, gt=0)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
     retention_days: int = 90
@@ -39,6 +40,16 @@ class Settings(BaseSettings):
     offer_expiry_interval_seconds: float = Field(default=30.0, gt=0)
 
     resume_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
+
+    @model_validator(mode="after")
+    def _lease_covers_attempts(self) -> Settings:
+        if self.webhook_lease_seconds < 2 * self.webhook_timeout_seconds:
+            raise ValueError(
+                "webhook_lease_seconds must be at least twice webhook_timeout_seconds "
+                f"({self.webhook_lease_seconds:g} < 2 x {self.webhook_timeout_seconds:g}): "
+                "an attempt starts only while its lease outlasts its timeout"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

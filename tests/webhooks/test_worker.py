@@ -57,7 +57,8 @@ def test_sigkill_mid_delivery_loses_nothing(client, tenant, app, database_url, t
         hang = r.hold = threading.Event()  # the first request hangs: the worker dies mid-delivery
         add_subscription(app, tenant.organization_id, r.url())
         create_job(tenant)
-        with worker(database_url, tmp_path, "a", webhook_lease_seconds=3) as first:
+        with worker(database_url, tmp_path, "a", webhook_lease_seconds=3,
+                    webhook_timeout_seconds=1.5) as first:
             wait_for(lambda: r.requests, what="the first worker's POST")
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=30)
@@ -65,7 +66,8 @@ def test_sigkill_mid_delivery_loses_nothing(client, tenant, app, database_url, t
         [delivery] = deliveries(app, tenant.organization_id)
         assert delivery.status == "pending" and delivery.attempts == 0  # nothing recorded
 
-        with worker(database_url, tmp_path, "b", webhook_lease_seconds=3) as second:
+        with worker(database_url, tmp_path, "b", webhook_lease_seconds=3,
+                    webhook_timeout_seconds=1.5) as second:
             wait_for(lambda: deliveries(app, tenant.organization_id)[0].status == "delivered",
                      what="the second worker to deliver after the lease expired")
             _stop(second)

@@ -21,10 +21,13 @@ threads (the database driver blocks) while HTTP runs on the loop over one pool o
 connections (:mod:`recruitiq.webhooks.client`). A claim leases a batch; each delivery then
 waits for its organization's slot (at most ``webhook_max_concurrency_per_org`` in flight per
 organization and process, and a bounded number claimed), so one tenant's backlog never
-starves another. Results are written in batches as they accumulate. Leases are released
-only by recording the outcome; a process that dies leaves its leases to expire, and another
-worker attempts those deliveries again (at-least-once; receivers de-duplicate on
-``webhook-id``).
+starves another. Results are written in batches as they accumulate. A lease ends when its
+outcome is recorded. While the process lives it renews the leases of everything it holds
+every quarter lease, so a queue that takes longer than one lease (slow receivers) stays its
+own, and it starts an attempt only if the lease outlasts the attempt's timeout: if renewals
+fail, the delivery is handed back rather than sent while another worker may take it. A
+process that dies leaves its leases to expire, and another worker attempts those deliveries
+again (at-least-once; receivers de-duplicate on ``webhook-id``).
 """
 
 from __future__ import annotations
@@ -62,10 +65,13 @@ MAX_IN_FLIGHT = 2048
 # Claimed-but-unfinished (attempting, waiting or being recorded) per organization, as a
 # multiple of its concurrency: up to 50x when few organizations have a backlog, so a lone
 # tenant's pipeline does not run dry while outcomes are written; shared out (at least 5x)
-# when many do, so none waits behind another's queue. The last one still starts well
-# within the lease.
+# when many do, so none waits behind another's queue. Renewed leases cover the wait.
 CLAIMED_PER_ORG_MAX_FACTOR = 50
 CLAIMED_PER_ORG_MIN_FACTOR = 5
+LEASE_RENEWALS_PER_LEASE = 4
+# An attempt starts only if its lease outlasts the timeout by this much (or a tenth of the
+# lease, if less): time to record the outcome before another worker may claim it.
+RECORD_MARGIN_SECONDS = 5.0
 
 
 class HasDatabase(Protocol):
@@ -116,6 +122,11 @@ class Dispatcher:
             lambda: asyncio.Semaphore(self.per_org)
         )
         self.claimed_by_org: dict[str, int] = defaultdict(int)
+        # Loop time at which the lease of each delivery claimed and not yet finished ends.
+        self.lease_ends: dict[str, float] = {}
+        lease = settings.webhook_lease_seconds
+        self.attempt_needs = settings.webhook_timeout_seconds + min(RECORD_MARGIN_SECONDS,
+                                                                    lease / 10)
         self.room_cap = self.per_org * CLAIMED_PER_ORG_MIN_FACTOR
         self.in_flight = 0
         self.results: list[tuple[Outgoing, AttemptResult]] = []
@@ -131,6 +142,7 @@ class Dispatcher:
         listener = None if is_sqlite(url) else asyncio.create_task(wakeup.listen(url, self.wake))
         client = make_client(self.settings)
         recorder = asyncio.create_task(self._record_loop())
+        keeper = asyncio.create_task(self._keep_leases())
         try:
             await self._claim_loop(client)
         finally:
@@ -140,9 +152,7 @@ class Dispatcher:
                 await asyncio.gather(*self.tasks, return_exceptions=True)
             self.results_ready.set()
             await recorder
-            await loop.run_in_executor(
-                self.record_thread, self.store.release, [o.delivery_id for o in self.unattempted]
-            )
+            await keeper
             wakeup.unregister(self.wake)
             if listener is not None:
                 listener.cancel()
@@ -163,6 +173,7 @@ class Dispatcher:
             self.wake.clear()
             room_cap = self.room_cap = self._room_per_org()
             rooms = {org: room_cap - n for org, n in self.claimed_by_org.items() if n}
+            lease_ends = loop.time() + self.settings.webhook_lease_seconds
             try:
                 batch = await loop.run_in_executor(
                     self.claim_thread, self.store.claim, min(capacity, self.claim_batch),
@@ -172,7 +183,12 @@ class Dispatcher:
                 logger.exception("claiming deliveries failed; retrying after the poll interval")
                 batch = []
             for outgoing in batch:
-                self._start(client, outgoing)
+                # Already held (its lease ran out while it waited, and this claim took it
+                # again): the claim renewed it; it is started once.
+                held = outgoing.delivery_id in self.lease_ends
+                self.lease_ends[outgoing.delivery_id] = lease_ends
+                if not held:
+                    self._start(client, outgoing)
             if not batch and self.stop_when_idle and self.in_flight == 0:
                 self.stopping.set()
                 return
@@ -205,11 +221,23 @@ class Dispatcher:
     async def _attempt(self, client: WebhookClient, outgoing: Outgoing) -> None:
         async with self.org_slots[outgoing.organization_id]:
             if self.stopping.is_set():
-                self.unattempted.append(outgoing)
-                self._finished([outgoing])
+                self._hand_back(outgoing)
+                return
+            lease_left = self.lease_ends[outgoing.delivery_id] - asyncio.get_running_loop().time()
+            if lease_left < self.attempt_needs:
+                # Renewals failed: sent now, it could still be on the wire when another
+                # worker claims it. Handed back, it is sent once, by whoever claims it next.
+                metrics.LEASES_HANDED_BACK.inc()
+                self._hand_back(outgoing)
                 return
             result = await attempt(client, outgoing)
         self.results.append((outgoing, result))
+        self.results_ready.set()
+
+    def _hand_back(self, outgoing: Outgoing) -> None:
+        """Not attempted: the record loop releases its lease for the next claim."""
+        self.unattempted.append(outgoing)
+        self._finished([outgoing])
         self.results_ready.set()
 
     def _finished(self, outgoing: list[Outgoing]) -> None:
@@ -217,6 +245,7 @@ class Dispatcher:
         room_opened = False
         for item in outgoing:
             self.in_flight -= 1
+            del self.lease_ends[item.delivery_id]
             self.claimed_by_org[item.organization_id] -= 1
             left = self.claimed_by_org[item.organization_id]
             # Claim again once half an organization's room is free, not after every result:
@@ -241,8 +270,40 @@ class Dispatcher:
                 if recorded is not None:
                     observe(recorded)
                 self._finished([o for o, _ in batch])
-            if self.stopping.is_set() and not self.tasks and not self.results:
+            handed_back, self.unattempted = self.unattempted, []
+            if handed_back:
+                await self._release(handed_back)
+            if (self.stopping.is_set() and not self.tasks and not self.results
+                    and not self.unattempted):
                 return
+
+    async def _release(self, handed_back: list[Outgoing]) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self.record_thread, self.store.release,
+                                       [o.delivery_id for o in handed_back])
+        except Exception:
+            # The leases then run out by themselves; the deliveries are claimed after that.
+            logger.warning("giving back %d leases failed", len(handed_back), exc_info=True)
+
+    async def _keep_leases(self) -> None:
+        """Renew the leases of every delivery this process holds, a quarter-lease apart."""
+        loop = asyncio.get_running_loop()
+        lease = self.settings.webhook_lease_seconds
+        while not self.stopping.is_set():
+            await self._wait_for(self.stopping, lease / LEASE_RENEWALS_PER_LEASE)
+            held = list(self.lease_ends)
+            if not held or self.stopping.is_set():
+                continue
+            renewed_at = loop.time()
+            try:
+                renewed = await loop.run_in_executor(self.claim_thread, self.store.renew, held)
+            except Exception:
+                logger.warning("renewing %d leases failed; attempts they no longer cover are "
+                               "handed back", len(held), exc_info=True)
+                continue
+            for delivery_id in renewed.intersection(self.lease_ends):
+                self.lease_ends[delivery_id] = renewed_at + lease
 
     async def _record(
         self, batch: list[tuple[Outgoing, AttemptResult]]

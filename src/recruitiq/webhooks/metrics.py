@@ -26,6 +26,11 @@ ATTEMPT_SECONDS = Histogram(
     "Duration of one webhook HTTP attempt.",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+LEASES_HANDED_BACK = Counter(
+    "recruitiq_webhook_leases_handed_back_total",
+    "Claimed deliveries given back unattempted because their lease could lapse during the "
+    "attempt (lease renewals failing: the database unreachable or overloaded).",
+)
 QUEUE_DEPTH = Gauge(
     "recruitiq_webhook_queue_depth", "Deliveries waiting, by status (pending, held).", ["status"]
 )

@@ -352,8 +352,29 @@ class DeliveryStore:
             .execution_options(synchronize_session=False)
         )
 
+    def renew(self, ids: Sequence[str]) -> set[str]:
+        """Extend this worker's leases on the given deliveries; the ids it still holds.
+
+        Rows being written right now (an outcome on the record thread) are skipped, not
+        waited for: their lease is about to end anyway, and two transactions of one worker
+        locking the same rows in different orders could deadlock."""
+        if not ids:
+            return set()
+        now = utcnow()
+        held = (
+            select(D.id)
+            .where(D.id.in_(ids), D.leased_by == self.worker_id, D.status == "pending")
+            .order_by(D.id)
+            .with_for_update(skip_locked=True, key_share=True)
+        )
+        with self._transaction() as session:
+            return set(session.connection().scalars(
+                update(D).where(D.id.in_(held.scalar_subquery()))
+                .values(leased_until=now + self.lease).returning(D.id)
+            ))
+
     def release(self, ids: Sequence[str]) -> None:
-        """Give back leases of deliveries this worker will not attempt (shutdown)."""
+        """Give back leases of deliveries this worker will not attempt."""
         if not ids:
             return
         with unit_of_work(self.session_factory) as session:
