@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
+
+from standardwebhooks import Webhook
 
 from recruitiq.models import Event
 from recruitiq.webhooks.dispatcher import deliver_now
 from tests.webhooks.receivers import (
+    SECRET,
     Reply,
     add_subscription,
     attempts,
@@ -57,15 +61,34 @@ def test_only_the_owning_organization_subscriptions_receive(client, tenant, othe
         assert len(mine.requests) == 1 and theirs.requests == []
 
 
-def test_stripped_payload_bytes_are_what_is_sent(client, tenant, app):
-    with receiver() as r:
-        add_subscription(app, tenant.organization_id, r.url(), include_pii=False)
-        create_job(tenant)
-        [delivery] = deliveries(app, tenant.organization_id)
+def test_without_pii_the_stripped_bytes_are_what_is_signed_and_sent(client, tenant, app):
+    """A candidate's name, e-mail, phone and profile reach the subscription that asked for
+    personal data, and are absent from what the other one receives, whose signature covers
+    exactly the stripped bytes."""
+    person = {"firstName": "Zoë", "lastName": "Ñúñez-Øster", "email": "zoe.nunez@example.com",
+              "phone": "+41 44 555 01 23", "linkedinUrl": "https://www.linkedin.com/in/zoe-nunez",
+              "currentTitle": "Staff Engineer"}
+    with receiver() as full, receiver() as stripped:
+        add_subscription(app, tenant.organization_id, full.url(), events=["candidate.created"])
+        add_subscription(app, tenant.organization_id, stripped.url(),
+                         events=["candidate.created"], include_pii=False)
+        response = tenant.post("/api/v1/candidates", person)
+        assert response.status_code == 201, response.text
         drain(app)
-        expected = (delivery.payload.encode() if delivery.payload is not None
-                    else _event_payload(app, delivery.event_id))
-        assert r.requests[0].body == expected
+    [with_pii], [without_pii] = full.requests, stripped.requests
+    for request in (with_pii, without_pii):
+        Webhook(SECRET).verify(request.body, request.headers)
+    sent_in_full = json.loads(with_pii.body)["data"]["candidate"]
+    assert {k: sent_in_full[k] for k in person} == person
+    without = without_pii.body.decode()
+    for value in ("Zoë", "Ñúñez", "zoe.nunez@example.com", "+41 44 555 01 23", "linkedin.com"):
+        assert value not in without
+    candidate = json.loads(without)["data"]["candidate"]
+    assert candidate["currentTitle"] == "Staff Engineer"
+    assert not {"firstName", "lastName", "email", "phone", "linkedinUrl"} & candidate.keys()
+    stripped_delivery = next(d for d in deliveries(app, tenant.organization_id)
+                             if d.payload is not None)
+    assert without_pii.body == stripped_delivery.payload.encode()
 
 
 def test_response_body_is_truncated_to_1kb(client, tenant, app):

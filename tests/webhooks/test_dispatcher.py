@@ -187,7 +187,9 @@ def test_retries_are_not_charged_twice(client, tenant, app):
 
 
 def test_embedded_dispatcher_delivers_right_after_commit(settings, database_url):
-    app = create_app(settings, run_worker=True)
+    """It polls once an hour: only the after-commit wake-up can deliver within the wait."""
+    app = create_app(settings.model_copy(update={"webhook_poll_seconds": 3600}),
+                     run_worker=True)
     try:
         with TestClient(app) as client, receiver() as r:
             tenant = register_tenant(client, "Embedded")

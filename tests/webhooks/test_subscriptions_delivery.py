@@ -168,13 +168,15 @@ def test_delivery_list_filters_and_pages(client, tenant, receiver):
 
 @pytest.fixture
 def live_client(settings, database_url):
-    """An app with the embedded dispatcher running, as `recruitiq serve` runs it."""
+    """An app with the embedded dispatcher running, as `recruitiq serve` runs it, polling
+    once an hour: what arrives sooner was woken by its commit."""
     from fastapi.testclient import TestClient
 
     from recruitiq.app import create_app
     from tests.conftest import clear_tables
 
-    app = create_app(settings, run_worker=True)
+    app = create_app(settings.model_copy(update={"webhook_poll_seconds": 3600}),
+                     run_worker=True)
     with TestClient(app) as test_client:
         yield test_client
     clear_tables(database_url)

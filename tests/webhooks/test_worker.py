@@ -13,9 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import text, update
 
+from recruitiq.config import get_settings
 from recruitiq.models import Organization
+from recruitiq.webhooks import wakeup
 from tests.webhooks.receivers import (
     Reply,
     add_subscription,
@@ -114,3 +116,37 @@ def test_two_workers_never_deliver_one_attempt_twice(client, tenant, app, databa
         seen = Counter((req.path, req.headers["webhook-id"]) for req in r.requests)
         assert len(seen) == 300 and set(seen.values()) == {1}
         assert sum(len(attempts(app, d.id)) for d in rows) == 300
+
+
+def test_a_worker_in_another_process_is_woken_by_notify(
+    client, tenant, app, database_url, tmp_path, monkeypatch
+):
+    """The worker polls once an hour, so only the API process's NOTIFY can wake it. The API
+    process (this one, no dispatcher of its own) NOTIFYs through the database its settings
+    name, as `recruitiq serve --no-worker` does."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite runs the dispatcher in the API process")
+    monkeypatch.setenv("RECRUITIQ_DATABASE_URL", database_url)
+    monkeypatch.setattr(wakeup, "_fallback_engine", [])
+    get_settings.cache_clear()
+    try:
+        with receiver() as r:
+            add_subscription(app, tenant.organization_id, r.url())
+            with worker(database_url, tmp_path, "w", webhook_poll_seconds=3600) as process:
+                wait_for(lambda: _listening(app), what="the worker to LISTEN")
+                create_job(tenant)
+                wait_for(lambda: r.requests, what="the POST of the worker woken by NOTIFY")
+                _stop(process)
+        [delivery] = deliveries(app, tenant.organization_id)
+        assert delivery.status == "delivered"
+    finally:
+        get_settings.cache_clear()
+        for engine in wakeup._fallback_engine:
+            engine.dispose()
+
+
+def _listening(app) -> bool:
+    with app.state.engine.connect() as conn:
+        return bool(conn.scalar(text(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            f"AND query = 'LISTEN {wakeup.CHANNEL}'")))
