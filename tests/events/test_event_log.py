@@ -78,3 +78,17 @@ def test_tenancy_and_scopes(client, tenant, other_tenant):
                  "missing_scope")
     reader = tenant.key_headers("webhooks:read")
     assert tenant.get(f"/api/v1/events/{event_id}", headers=reader).status_code == 200
+
+
+def test_each_event_keeps_the_snapshot_of_its_moment(client, tenant):
+    """Later changes do not rewrite history: job.created still shows the first title and
+    status, job.updated the new title and what it replaced."""
+    job_id = tenant.post("/api/v1/jobs", JOB).json()["job"]["id"]
+    assert tenant.patch(f"/api/v1/jobs/{job_id}", {"title": "Staff Data Engineer"}).status_code == 200
+    assert tenant.post(f"/api/v1/jobs/{job_id}/publish").status_code == 200
+    events = {e["type"]: e["data"] for e in tenant.get("/api/v1/events").json()["events"]}
+    assert events["job.created"]["job"]["title"] == "Data Engineer"
+    assert events["job.created"]["job"]["status"] == "draft"
+    assert events["job.updated"]["job"]["title"] == "Staff Data Engineer"
+    assert events["job.updated"]["previous"] == {"title": "Data Engineer"}
+    assert events["job.published"]["job"]["status"] == "open"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import json
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -21,6 +24,21 @@ from recruitiq.models import WebhookAttempt, WebhookDelivery, WebhookSubscriptio
 from recruitiq.webhooks.dispatcher import Dispatcher
 
 SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # fixed test secret (base64 of 24 bytes)
+
+# The brief's receiver, in node: HMAC-SHA256 over JSON.stringify(JSON.parse(body)), keyed by
+# the secret string, compared with X-Webhook-Signature. One JSON line per request on stdin.
+_BRIEF_RECEIVER = r"""
+const crypto = require('crypto');
+const secret = process.argv[1];
+const lines = require('fs').readFileSync(0, 'utf8').split('\n').filter(Boolean);
+process.stdout.write(JSON.stringify(lines.map((line) => {
+  const {body, header} = JSON.parse(line);
+  const raw = Buffer.from(body, 'base64').toString('utf8');
+  const payload = JSON.stringify(JSON.parse(raw));
+  const expected = 'sha256=' + crypto.createHmac('sha256', secret).update(payload).digest('hex');
+  return {verified: expected === header, sameBytes: payload === raw};
+})));
+"""
 
 
 class _Server(ThreadingHTTPServer):
@@ -101,6 +119,17 @@ def receiver() -> Iterator[Receiver]:
         yield r
     finally:
         r.close()
+
+
+def brief_receiver_checks(secret: str, requests: list[Received]) -> list[dict[str, bool]]:
+    """What the brief's JavaScript receiver makes of each request: its HMAC ``verified``,
+    and whether its JSON round trip gave back the ``sameBytes``."""
+    lines = [json.dumps({"body": base64.b64encode(r.body).decode(),
+                         "header": {k.lower(): v for k, v in r.headers.items()}
+                         ["x-webhook-signature"]}) for r in requests]
+    out = subprocess.run(["node", "-e", _BRIEF_RECEIVER, secret], input="\n".join(lines),
+                         capture_output=True, text=True, check=True, timeout=60)
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 30.0, what: str = "condition") -> Any:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
@@ -154,6 +155,25 @@ def test_over_quota_is_held_then_released_by_a_plan_upgrade(client, tenant, app)
         drain(app)
         assert [d.status for d in deliveries(app, tenant.organization_id)] == ["delivered"] * 3
         assert len(r.requests) == 3
+
+
+@pytest.mark.parametrize(("plan", "used", "expected"), [
+    ("free", 99, ["delivered", "held"]),
+    ("pro", 9_999, ["delivered", "held"]),
+    ("enterprise", 1_000_000, ["delivered", "delivered"]),
+])
+def test_each_plans_monthly_quota_ends_where_documented(client, tenant, app, plan, used, expected):
+    """One delivery left this month on free (100) and pro (10,000); none ever held on
+    enterprise (unlimited), however much was used."""
+    with receiver() as r:
+        add_subscription(app, tenant.organization_id, r.url())
+        _set_plan(app, tenant.organization_id, plan)
+        _set_usage(app, tenant.organization_id, used)
+        for i in range(2):
+            create_job(tenant, f"Job {i}")
+        drain(app)
+        assert sorted(d.status for d in deliveries(app, tenant.organization_id)) == expected
+        assert len(r.requests) == expected.count("delivered")
 
 
 def test_held_deliveries_are_released_in_a_new_month(client, tenant, app):

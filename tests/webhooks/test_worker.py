@@ -25,6 +25,7 @@ from tests.webhooks.receivers import (
     create_job,
     deliveries,
     receiver,
+    subscription,
     wait_for,
 )
 
@@ -116,6 +117,11 @@ def test_two_workers_never_deliver_one_attempt_twice(client, tenant, app, databa
         seen = Counter((req.path, req.headers["webhook-id"]) for req in r.requests)
         assert len(seen) == 300 and set(seen.values()) == {1}
         assert sum(len(attempts(app, d.id)) for d in rows) == 300
+        # Both workers added to the same two subscriptions' counters: none was lost.
+        for subscription_id in {d.subscription_id for d in rows}:
+            counted = subscription(app, subscription_id)
+            assert (counted.total_deliveries, counted.successful_deliveries) == (150, 150)
+            assert counted.failed_deliveries == counted.consecutive_failures == 0
 
 
 def test_a_worker_in_another_process_is_woken_by_notify(
