@@ -125,3 +125,28 @@ def test_a_lease_must_cover_two_attempt_timeouts():
     with pytest.raises(ValidationError, match="webhook_lease_seconds must be at least twice"):
         Settings(webhook_lease_seconds=15, webhook_timeout_seconds=10)
     assert Settings(webhook_lease_seconds=20, webhook_timeout_seconds=10).webhook_lease_seconds == 20
+
+
+def test_a_graceful_stop_gives_back_what_it_had_not_started(client, tenant, app):
+    """The attempt on the wire finishes and is recorded; the deliveries still waiting for
+    their organization's slot are released at once, not left to wait out their lease."""
+    settings = app.state.settings.model_copy(update={"webhook_max_concurrency_per_org": 1})
+    with receiver() as r:
+        r.default = Reply(200, delay=0.5)
+        _slow_backlog(app, tenant, r, 5)
+
+        async def run() -> None:
+            stopping = asyncio.Event()
+            dispatcher = Dispatcher(settings, app.state.engine, app.state.session_factory,
+                                    stopping)
+            running = asyncio.create_task(dispatcher.run())
+            while not r.requests:
+                await asyncio.sleep(0.01)
+            stopping.set()
+            await running
+
+        asyncio.run(run())
+        assert len(r.requests) == 1
+    rows = deliveries(app, tenant.organization_id)
+    assert sorted(d.status for d in rows) == ["delivered"] + ["pending"] * 4
+    assert all(d.leased_by is None and d.leased_until is None for d in rows)
