@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
-from prometheus_client.parser import text_string_to_metric_families
+from datetime import timedelta
 
-from tests.webhooks.receivers import Reply, add_subscription, create_job, drain, receiver
+from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import update
+
+from recruitiq.kit.clock import utcnow
+from recruitiq.models import WebhookDelivery
+from tests.webhooks.receivers import (
+    Reply,
+    add_subscription,
+    create_job,
+    deliveries,
+    drain,
+    receiver,
+)
+
+FAILED = ("recruitiq_webhook_attempts_total", (("outcome", "failed"),))
+OLDEST_DUE_AGE = ("recruitiq_webhook_oldest_due_age_seconds", ())
 
 
 def _samples(client):
@@ -36,4 +51,28 @@ def test_metrics_expose_outcomes_latency_and_queue(client, tenant, app):
     assert after[retried] - before.get(retried, 0) == 1
     assert after[latency] - before.get(latency, 0) == 2
     assert after[("recruitiq_webhook_queue_depth", (("status", "pending"),))] == 1
-    assert after[("recruitiq_webhook_oldest_due_age_seconds", ())] == 0  # the retry is not due yet
+    assert after[OLDEST_DUE_AGE] == 0  # the retry is not due yet
+
+
+def test_final_failures_count_as_failed_outcomes(client, tenant, app):
+    """Both ways a delivery ends failed: retries exhausted, and 410 Gone."""
+    before = _samples(client)
+    with receiver() as exhausted, receiver() as gone:
+        exhausted.default = Reply(500)
+        gone.default = Reply(410)
+        add_subscription(app, tenant.organization_id, exhausted.url(), max_retries=0)
+        add_subscription(app, tenant.organization_id, gone.url())
+        create_job(tenant)
+        drain(app)
+    assert [d.status for d in deliveries(app, tenant.organization_id)] == ["failed", "failed"]
+    assert _samples(client).get(FAILED, 0) - before.get(FAILED, 0) == 2
+
+
+def test_oldest_due_age_reports_how_long_a_delivery_has_waited(client, tenant, app):
+    add_subscription(app, tenant.organization_id, "http://127.0.0.1:9/never-attempted")
+    create_job(tenant)
+    with app.state.session_factory() as session:
+        session.execute(update(WebhookDelivery)
+                        .values(next_attempt_at=utcnow() - timedelta(seconds=600)))
+        session.commit()
+    assert 600 <= _samples(client)[OLDEST_DUE_AGE] < 660

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import func, select, update
@@ -10,6 +11,7 @@ from typer.testing import CliRunner
 from recruitiq.cli import app as cli
 from recruitiq.kit.clock import utcnow
 from recruitiq.models import Event, WebhookAttempt, WebhookDelivery
+from recruitiq.worker import WorkerContext, all_jobs
 from tests.webhooks.receivers import (
     Reply,
     add_subscription,
@@ -77,3 +79,49 @@ def test_retention_days_setting_is_respected(client, tenant, app):
     assert purge(app.state.session_factory, 90).events == 0
     report = purge(app.state.session_factory, 7)
     assert (report.events, report.deliveries, report.attempts) == (1, 1, 1)
+
+
+def _eight_days_and_fresh_history(app, tenant):
+    with receiver() as r:
+        add_subscription(app, tenant.organization_id, r.url())
+        create_job(tenant, "Eight days old")
+        drain(app)
+        _age(app, 8)
+        create_job(tenant, "Fresh")
+        drain(app)
+
+
+def test_worker_retention_job_reads_retention_days(client, tenant, app):
+    _eight_days_and_fresh_history(app, tenant)
+    [job] = [j for j in all_jobs() if j.name == "webhook-retention"]
+
+    def run_job(retention_days):
+        settings = app.state.settings.model_copy(update={"retention_days": retention_days})
+        asyncio.run(job.run(WorkerContext(settings, app.state.engine, app.state.session_factory)))
+
+    run_job(9)
+    assert _count(app, Event, tenant.organization_id) == 2
+    run_job(7)
+    assert _count(app, Event, tenant.organization_id) == 1
+    assert _count(app, WebhookDelivery, tenant.organization_id) == 1
+    assert _count(app, WebhookAttempt, tenant.organization_id) == 1
+    with app.state.session_factory() as session:
+        kept = session.scalars(select(Event.payload)
+                               .where(Event.organization_id == tenant.organization_id)).one()
+    assert "Fresh" in kept
+
+
+def test_purge_command_reads_recruitiq_retention_days(client, tenant, app, monkeypatch):
+    _eight_days_and_fresh_history(app, tenant)
+    monkeypatch.setenv("RECRUITIQ_DATABASE_URL", app.state.settings.resolved_database_url)
+    monkeypatch.setenv("RECRUITIQ_RETENTION_DAYS", "7")
+    from recruitiq.config import get_settings
+
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli, ["webhooks", "purge"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "purged 1 events, 1 deliveries, 1 attempts" in result.output
+    assert len(deliveries(app, tenant.organization_id)) == 1

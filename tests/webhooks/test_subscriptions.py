@@ -169,6 +169,10 @@ def test_delete_is_soft_and_fails_pending_deliveries(client, tenant):
     assert tenant.delete(f"/api/v1/webhooks/{hook['id']}").status_code == 204
     assert_error(tenant.get(f"/api/v1/webhooks/{hook['id']}"), 404)
     assert tenant.get("/api/v1/webhooks").json()["count"] == 0
+    with client.app.state.session_factory() as session:
+        row = session.get_one(WebhookSubscription, hook["id"])  # kept, only marked deleted
+        assert row.deleted_at is not None and row.is_active is False
+        assert row.url == HOOK["url"] and row.secret == hook["secret"]
     [delivery] = deliveries(client)
     assert delivery.status == "failed" and delivery.last_error == "subscription deleted"
     assert delivery.next_attempt_at is None
@@ -251,3 +255,11 @@ def test_production_mode_refuses_unsafe_urls(tmp_path, database_url):
     finally:
         app.state.engine.dispose()
         clear_tables(database_url)
+
+
+def test_the_free_plan_allows_fifty_subscriptions(client, tenant):
+    """The real limit, not a patched one (test_plan_limits shows the mechanics)."""
+    for _ in range(50):
+        create_hook(tenant)
+    assert_error(tenant.post("/api/v1/webhooks", HOOK), 409, "webhook_limit_reached")
+    assert subscription_count(client) == 50

@@ -12,7 +12,12 @@ import pytest
 import standardwebhooks
 
 from tests.support import assert_error
+from tests.webhooks.receivers import drain, make_due
+from tests.webhooks.receivers import receiver as loopback
 from tests.webhooks.test_subscriptions import JOB, create_hook, deliveries
+
+PERSON = {"firstName": "Zoë", "lastName": "Núñez", "email": "zoe.nunez@example.com",
+          "phone": "+41 44 555 01 23"}
 
 
 @dataclass
@@ -118,6 +123,15 @@ def test_redeliver_queues_a_fresh_delivery_of_the_same_event(client, tenant, rec
     assert [d["id"] for d in listed.json()["events"]] == [fresh["id"]]
     assert_error(tenant.post(f"/api/v1/webhooks/{hook['id']}/events/dlv_nope/redeliver"), 404)
 
+    receiver.status = 200
+    drain(client.app)
+    first, again = receiver.received
+    assert again[0]["webhook-id"] == first[0]["webhook-id"] == failed["eventId"]
+    assert json.loads(again[1])["id"] == failed["eventId"]
+    sent = tenant.get(f"/api/v1/webhooks/{hook['id']}/events/{fresh['id']}").json()["delivery"]
+    assert sent["status"] == "delivered" and sent["deliveredAt"] is not None
+    assert [a["statusCode"] for a in sent["attemptsLog"]] == [200]
+
 
 def test_recover_requeues_failed_deliveries_since(client, tenant, receiver):
     receiver.status = 500
@@ -134,12 +148,73 @@ def test_recover_requeues_failed_deliveries_since(client, tenant, receiver):
     statuses = {d["id"]: d["status"] for d in
                 tenant.get(f"/api/v1/webhooks/{hook['id']}/events").json()["events"]}
     assert statuses == {second["deliveryId"]: "pending", first["deliveryId"]: "failed"}
+
+    receiver.status = 200
+    drain(client.app)
+    assert [h["webhook-id"] for h, _ in receiver.received] == [
+        first["eventId"], second["eventId"], second["eventId"]]
+    recovered = tenant.get(f"/api/v1/webhooks/{hook['id']}/events/{second['deliveryId']}")
+    delivery = recovered.json()["delivery"]
+    assert delivery["status"] == "delivered" and delivery["attempts"] == 2
+    assert [a["statusCode"] for a in delivery["attemptsLog"]] == [500, 200]
     everything = tenant.post(f"/api/v1/webhooks/{hook['id']}/recover",
                              {"since": "2000-01-01T00:00:00Z"})
     assert everything.json()["recovered"] == 1
     assert {"since"} == {d["field"] for d in assert_error(
         tenant.post(f"/api/v1/webhooks/{hook['id']}/recover", {"since": "2026-01-01T00:00:00"}),
         422)["details"]}
+
+
+def test_include_pii_turned_off_strips_candidate_data_from_later_events(client, tenant, receiver):
+    hook = create_hook(tenant, url=receiver.url, events=["candidate.created"])
+    assert tenant.post("/api/v1/candidates", PERSON).status_code == 201
+    drain(client.app)
+    updated = tenant.put(f"/api/v1/webhooks/{hook['id']}", {"includePii": False})
+    assert updated.status_code == 200 and updated.json()["webhook"]["includePii"] is False
+    assert tenant.post("/api/v1/candidates", {**PERSON, "email": "later@example.com"}
+                       ).status_code == 201
+    drain(client.app)
+    before, after = (body for _, body in receiver.received)
+    assert json.loads(before)["data"]["candidate"]["email"] == PERSON["email"]
+    assert "email" not in json.loads(after)["data"]["candidate"]
+    assert b"later@example.com" not in after
+
+
+def test_retry_delay_update_sets_the_retry_schedule(client, tenant, receiver):
+    """Retry n waits retryDelaySeconds x 3^(n-1) plus up to 10 % jitter after attempt n
+    started; the extra second allows for the attempt itself and recording its outcome."""
+    receiver.status = 500
+    hook = create_hook(tenant, url=receiver.url, events=["job.created"])
+    updated = tenant.put(f"/api/v1/webhooks/{hook['id']}", {"retryDelaySeconds": 30})
+    assert updated.json()["webhook"]["retryDelaySeconds"] == 30
+    tenant.post("/api/v1/jobs", JOB)
+    for attempt, nominal in ((1, 30), (2, 90)):
+        drain(client.app)
+        [delivery] = deliveries(client)
+        assert delivery.status == "pending" and delivery.attempts == attempt
+        waited = (delivery.next_attempt_at - delivery.last_attempt_at).total_seconds()
+        assert nominal <= waited <= nominal * 1.1 + 1, (attempt, waited)
+        make_due(client.app, delivery.id)
+    assert len(receiver.received) == 2
+
+
+def test_url_and_events_update_routes_later_events(client, tenant):
+    with loopback() as old, loopback() as new:
+        hook = create_hook(tenant, url=old.url(), events=["job.created"])
+        job = tenant.post("/api/v1/jobs", JOB).json()["job"]
+        drain(client.app)
+        changed = tenant.put(f"/api/v1/webhooks/{hook['id']}",
+                             {"url": new.url("/moved"), "events": ["job.published"]})
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["webhook"]["url"] == new.url("/moved")
+        assert changed.json()["webhook"]["events"] == ["job.published"]
+        tenant.post("/api/v1/jobs", {**JOB, "title": "Not subscribed any more"})
+        assert tenant.post(f"/api/v1/jobs/{job['id']}/publish").status_code == 200
+        drain(client.app)
+    assert [json.loads(r.body)["type"] for r in old.requests] == ["job.created"]
+    [moved] = new.requests
+    assert moved.path == "/moved" and json.loads(moved.body)["type"] == "job.published"
+    assert [d.event_type for d in deliveries(client)] == ["job.created", "job.published"]
 
 
 def test_delivery_list_filters_and_pages(client, tenant, receiver):
