@@ -51,16 +51,7 @@ def test_purge_command_removes_old_history_but_keeps_what_is_owed(client, tenant
         drain(app)
     assert _count(app, Event, tenant.organization_id) == 3
 
-    monkeypatch.setenv("RECRUITIQ_DATABASE_URL", app.state.settings.resolved_database_url)
-    from recruitiq.config import get_settings
-
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(cli, ["webhooks", "purge"])
-    finally:
-        get_settings.cache_clear()
-    assert result.exit_code == 0, result.output
-    assert "purged 1 events, 1 deliveries, 2 attempts" in result.output
+    assert "purged 1 events, 1 deliveries, 2 attempts" in _purge_command(app, monkeypatch)
 
     remaining = deliveries(app, tenant.organization_id)
     assert sorted(d.status for d in remaining) == ["delivered", "pending"]
@@ -113,15 +104,22 @@ def test_worker_retention_job_reads_retention_days(client, tenant, app):
 
 def test_purge_command_reads_recruitiq_retention_days(client, tenant, app, monkeypatch):
     _eight_days_and_fresh_history(app, tenant)
-    monkeypatch.setenv("RECRUITIQ_DATABASE_URL", app.state.settings.resolved_database_url)
-    monkeypatch.setenv("RECRUITIQ_RETENTION_DAYS", "7")
+    output = _purge_command(app, monkeypatch, RECRUITIQ_RETENTION_DAYS="7")
+    assert "purged 1 events, 1 deliveries, 1 attempts" in output
+    assert len(deliveries(app, tenant.organization_id)) == 1
+
+
+def _purge_command(app, monkeypatch, **env: str) -> str:
+    """`recruitiq webhooks purge`, configured by its environment as an operator runs it."""
     from recruitiq.config import get_settings
 
+    monkeypatch.setenv("RECRUITIQ_DATABASE_URL", app.state.settings.resolved_database_url)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
     get_settings.cache_clear()
     try:
         result = CliRunner().invoke(cli, ["webhooks", "purge"])
     finally:
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
-    assert "purged 1 events, 1 deliveries, 1 attempts" in result.output
-    assert len(deliveries(app, tenant.organization_id)) == 1
+    return result.output
