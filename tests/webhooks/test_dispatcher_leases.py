@@ -66,25 +66,25 @@ def test_a_queue_longer_than_its_lease_is_never_sent_twice_at_once(
     client, tenant, app, renewals_fail
 ):
     """One organization's attempts run one at a time and each takes 0.25 s, so the last of
-    eight starts ~2 s after the claim, twice the 1 s lease. Renewed, the first worker keeps
-    every lease and sends all eight. With renewals failing, it starts only what its lease
+    twelve starts ~2.75 s after the claim, past the 2 s lease. Renewed (every 0.5 s), the
+    first worker keeps every lease and sends all twelve. With renewals failing, it starts only what its lease
     covers and gives the rest back for the next claim. Either way every
     delivery reaches the receiver exactly once."""
     settings = app.state.settings.model_copy(update={
-        "webhook_lease_seconds": 1.0, "webhook_timeout_seconds": 0.5,
+        "webhook_lease_seconds": 2.0, "webhook_timeout_seconds": 0.5,
         "webhook_max_concurrency_per_org": 1, "webhook_poll_seconds": 0.05,
     })
     with receiver() as r:
         r.default = Reply(200, delay=0.25)
-        _slow_backlog(app, tenant, r, 8)
+        _slow_backlog(app, tenant, r, 12)
         handed_back_before = _handed_back()
         _two_dispatchers(app, settings, renewals_fail=renewals_fail)
 
     rows = deliveries(app, tenant.organization_id)
-    assert len(rows) == 8 and {d.status for d in rows} == {"delivered"}
+    assert len(rows) == 12 and {d.status for d in rows} == {"delivered"}
     assert {d.attempts for d in rows} == {1}
     sent = Counter(req.headers["webhook-id"] for req in r.requests)
-    assert sorted(sent.values()) == [1] * 8
+    assert sorted(sent.values()) == [1] * 12
     handed_back = _handed_back() - handed_back_before
     if renewals_fail:
         # Not everything fit in one lease: the rest was handed back (and claimed again, by
