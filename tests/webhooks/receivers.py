@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from recruitiq.config import Settings
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
-from recruitiq.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from recruitiq.models import Organization, WebhookAttempt, WebhookDelivery, WebhookSubscription
 from recruitiq.webhooks.dispatcher import Dispatcher
 
 SECRET = "whsec_" + "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"  # fixed test secret (base64 of 24 bytes)
@@ -154,6 +154,14 @@ def add_subscription(app: Any, organization_id: str, url: str, **fields: Any) ->
         session.add(WebhookSubscription(**values))
         session.commit()
     return str(values["id"])
+
+
+def set_plan(app: Any, organization_id: str, plan: str) -> None:
+    """Move an organization to another plan (its quota and limits: webhooks/plans.py)."""
+    with app.state.session_factory() as session:
+        session.execute(update(Organization).where(Organization.id == organization_id)
+                        .values(plan=plan))
+        session.commit()
 
 
 def drain(app: Any, settings: Settings | None = None) -> None:

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from recruitiq.app import create_app
 from recruitiq.db import unit_of_work
 from recruitiq.kit.clock import utcnow
-from recruitiq.models import Organization, WebhookUsage
+from recruitiq.models import WebhookUsage
 from recruitiq.webhooks.quota import period_of, release_held
 from tests.support import register_tenant
 from tests.webhooks.receivers import (
@@ -24,6 +24,7 @@ from tests.webhooks.receivers import (
     drain,
     make_due,
     receiver,
+    set_plan,
     subscription,
     wait_for,
 )
@@ -126,11 +127,6 @@ def _set_usage(app, organization_id, count, period=None):
                                  period=period or period_of(utcnow()), deliveries=count))
 
 
-def _set_plan(app, organization_id, plan):
-    with unit_of_work(app.state.session_factory) as session:
-        session.execute(update(Organization).where(Organization.id == organization_id).values(plan=plan))
-
-
 def _release(app):
     with unit_of_work(app.state.session_factory) as session:
         return release_held(session)
@@ -150,7 +146,7 @@ def test_over_quota_is_held_then_released_by_a_plan_upgrade(client, tenant, app)
         assert _release(app) == 0
         drain(app)
         assert len(r.requests) == 1
-        _set_plan(app, tenant.organization_id, "pro")
+        set_plan(app, tenant.organization_id, "pro")
         assert _release(app) == 2
         drain(app)
         assert [d.status for d in deliveries(app, tenant.organization_id)] == ["delivered"] * 3
@@ -167,7 +163,7 @@ def test_each_plans_monthly_quota_ends_where_documented(client, tenant, app, pla
     enterprise (unlimited), however much was used."""
     with receiver() as r:
         add_subscription(app, tenant.organization_id, r.url())
-        _set_plan(app, tenant.organization_id, plan)
+        set_plan(app, tenant.organization_id, plan)
         _set_usage(app, tenant.organization_id, used)
         for i in range(2):
             create_job(tenant, f"Job {i}")

@@ -13,18 +13,22 @@ from sqlalchemy import select, update
 
 from recruitiq.config import Settings
 from recruitiq.kit.clock import utcnow
-from recruitiq.models import Organization, WebhookDelivery
+from recruitiq.models import WebhookDelivery
 from recruitiq.webhooks import metrics
 from recruitiq.webhooks.dispatcher import Dispatcher
 from recruitiq.webhooks.store import DeliveryStore
-from tests.webhooks.receivers import Reply, add_subscription, create_job, deliveries, receiver
+from tests.webhooks.receivers import (
+    Reply,
+    add_subscription,
+    create_job,
+    deliveries,
+    receiver,
+    set_plan,
+)
 
 
 def _slow_backlog(app, tenant, r, jobs: int) -> None:
-    with app.state.session_factory() as session:  # beyond the free plan's 100 a month
-        session.execute(update(Organization).where(Organization.id == tenant.organization_id)
-                        .values(plan="enterprise"))
-        session.commit()
+    set_plan(app, tenant.organization_id, "enterprise")  # beyond the free plan's 100 a month
     add_subscription(app, tenant.organization_id, r.url())
     for i in range(jobs):
         create_job(tenant, f"Job {i}")

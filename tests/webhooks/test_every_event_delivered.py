@@ -24,10 +24,10 @@ from recruitiq.app import create_app
 from recruitiq.db import unit_of_work
 from recruitiq.events.catalog import catalog_document
 from recruitiq.kit.clock import utcnow
-from recruitiq.models import Offer, Organization
+from recruitiq.models import Offer
 from recruitiq.offers.service import expire_due_offers
 from tests.conftest import clear_tables
-from tests.webhooks.receivers import brief_receiver_checks, receiver, wait_for
+from tests.webhooks.receivers import brief_receiver_checks, receiver, set_plan, wait_for
 
 
 def _expire_an_offer(client: TestClient, token: str) -> None:
@@ -73,13 +73,7 @@ def test_every_catalog_event_is_delivered_signed_and_documented(settings, databa
                 assert created.status_code == 201, created.text
                 hook.update(created.json()["webhook"], token=token)
                 # The walk makes far more deliveries than the free plan's monthly quota.
-                with unit_of_work(app.state.session_factory) as session:
-                    organization_id = hook["organizationId"]
-                    session.execute(
-                        update(Organization)
-                        .where(Organization.id == organization_id)
-                        .values(plan="enterprise")
-                    )
+                set_plan(app, hook["organizationId"], "enterprise")
 
             record(client, app.openapi(), sample_pdf(), on_signed_up=subscribe)
             _expire_an_offer(client, hook["token"])

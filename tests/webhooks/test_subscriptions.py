@@ -7,9 +7,10 @@ import base64
 import pytest
 from sqlalchemy import select, update
 
-from recruitiq.models import Organization, WebhookDelivery, WebhookSubscription
+from recruitiq.models import WebhookDelivery, WebhookSubscription
 from recruitiq.webhooks import plans
 from tests.support import assert_error, field_errors
+from tests.webhooks.receivers import set_plan
 
 HOOK = {"url": "https://hooks.example.com/recruitiq", "events": ["job.created", "job.published"]}
 JOB = {"title": "Platform Engineer", "department": "Engineering"}
@@ -217,10 +218,7 @@ def test_plan_limits(client, tenant, tight_plans):
     # Deleting frees a slot; upgrading the plan raises the limit.
     tenant.delete(f"/api/v1/webhooks/{second['id']}")
     create_hook(tenant)
-    with client.app.state.session_factory() as session:
-        session.execute(update(Organization).where(Organization.id == tenant.organization_id)
-                        .values(plan="pro"))
-        session.commit()
+    set_plan(client.app, tenant.organization_id, "pro")
     create_hook(tenant, events=["job.created", "job.closed", "job.updated"])
     assert tenant.get("/api/v1/webhooks").json()["count"] == 3
 

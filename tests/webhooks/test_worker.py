@@ -13,10 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text, update
+from sqlalchemy import text
 
 from recruitiq.config import get_settings
-from recruitiq.models import Organization
 from recruitiq.webhooks import wakeup
 from tests.webhooks.receivers import (
     Reply,
@@ -25,6 +24,7 @@ from tests.webhooks.receivers import (
     create_job,
     deliveries,
     receiver,
+    set_plan,
     subscription,
     wait_for,
 )
@@ -99,10 +99,7 @@ def test_two_workers_never_deliver_one_attempt_twice(client, tenant, app, databa
                     "SQLite deployments run one dispatcher")
     with receiver() as r:
         r.default = Reply(200, delay=0.002)
-        with app.state.session_factory() as session:  # beyond the free plan's 100 a month
-            session.execute(update(Organization).where(Organization.id == tenant.organization_id)
-                            .values(plan="enterprise"))
-            session.commit()
+        set_plan(app, tenant.organization_id, "enterprise")  # beyond the free plan's 100 a month
         add_subscription(app, tenant.organization_id, r.url("/a"))
         add_subscription(app, tenant.organization_id, r.url("/b"))
         with worker(database_url, tmp_path, "one") as one, worker(database_url, tmp_path, "two") as two:
