@@ -49,15 +49,20 @@ def webhooks_purge(
 
 
 @app.command()
-def bootstrap() -> None:
+def bootstrap(
+    reset_password: Annotated[
+        bool, typer.Option("--reset-password", help="Give the demo admin a new password")
+    ] = False,
+) -> None:
     """Create the demo organization, an admin user and an API key (printed once)."""
     from recruitiq.bootstrap import ensure_demo_organization
     from recruitiq.db import unit_of_work
 
     settings = get_settings()
     with unit_of_work(_session_factory()) as session:
-        creds = ensure_demo_organization(session)
+        creds = ensure_demo_organization(session, reset_password=reset_password)
     base = settings.public_url.rstrip("/")
+    links = [f"  API docs     : {base}/docs", f"  portal       : {base}/portal", ""]
     if creds.created:
         typer.echo(
             "\n".join(
@@ -67,17 +72,28 @@ def bootstrap() -> None:
                     f"  login e-mail : {creds.email}",
                     f"  password     : {creds.password}",
                     f"  API key      : {creds.api_key}",
-                    f"  API docs     : {base}/docs",
-                    f"  portal       : {base}/portal",
-                    "",
+                    *links,
                 ]
             )
         )
-    else:
-        typer.echo(
-            f"Demo organization already exists (login {creds.email}); its password and API key "
-            f"were printed when it was created. Portal: {base}/portal  API docs: {base}/docs"
+        return
+    lines = ["", f"Demo organization already exists ({creds.organization_id})."]
+    if creds.renamed_from:
+        lines.append(
+            f"Its admin's login was {creds.renamed_from}, which sign-in refuses (a reserved "
+            f"domain); it is now {creds.email}, same password."
         )
+    lines.append(f"  login e-mail : {creds.email}")
+    if creds.password:
+        lines.append(f"  password     : {creds.password}   (new; shown only now)")
+    else:
+        lines += [
+            "Its password and API key were printed when it was created. Lost them?",
+            "  new password : recruitiq bootstrap --reset-password",
+            f"  new API key  : recruitiq create-api-key --org {creds.organization_id} "
+            "--scopes jobs:read,jobs:write  (or the portal's API keys page)",
+        ]
+    typer.echo("\n".join([*lines, *links]))
 
 
 @app.command("create-api-key")

@@ -25,7 +25,7 @@ class Settings(BaseSettings):
     public_url: str = "http://127.0.0.1:8000"
 
     smtp_url: str | None = None
-    mail_from: str = "RecruitIQ <no-reply@recruitiq.local>"
+    mail_from: str = "RecruitIQ <no-reply@recruitiq.example>"
 
     webhook_allowlist: str = ""
     webhook_timeout_seconds: float = 10.0
