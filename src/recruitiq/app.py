@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from recruitiq import __version__
+from recruitiq.apidoc import docs_ui
 from recruitiq.apidoc.document import install as install_openapi
 from recruitiq.applications.endpoints import router as applications_router
 from recruitiq.audit.endpoints import router as audit_router
@@ -84,6 +85,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served offline by apidoc.docs_ui
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -110,4 +113,5 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     for router in ROUTERS:
         app.include_router(router)
     install_openapi(app)
+    docs_ui.install(app)
     return app
