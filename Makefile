@@ -1,19 +1,41 @@
-# The two commands a newcomer needs: `make run` and `make test`. Both install what they use.
+# The two commands a newcomer needs: `make run` and `make test`. Both install what they use,
+# exactly the versions locked in uv.lock (`make lock` updates it; docs/development.md).
 VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed-stamp
+TOOLS   := .venv-tools
+UV      := $(TOOLS)/bin/uv
 PIECE   := integrations/activepieces
 PYTHON  ?= python3
 
-.PHONY: run test test-python test-piece lint install piece-install system-deps bench clean
+# uv installs into .venv with this machine's python3 and never downloads an interpreter.
+export UV_PYTHON := $(PYTHON)
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+.PHONY: run test test-python test-piece lint install lock piece-install system-deps bench clean
+
+# uv itself, pinned by hash (tools/requirements.txt), in a venv of its own.
+$(UV): tools/requirements.txt
+	rm -rf $(TOOLS)
+	$(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --require-hashes --no-deps --only-binary :all: \
+	  -r tools/requirements.txt
+	touch $@
+
+# Re-synced whenever the lock (or the project's own metadata) changes. --locked refuses a
+# uv.lock that no longer matches pyproject.toml instead of installing something else.
+$(STAMP): uv.lock pyproject.toml $(UV)
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(UV) sync --locked --extra dev
+	touch $@
 
 install: $(STAMP)
+
+# After editing dependencies in pyproject.toml; LOCK_ARGS=--upgrade (or
+# --upgrade-package NAME) moves locked versions forward.
+lock: $(UV)
+	$(UV) lock $(LOCK_ARGS)
 
 # Debian packages the tests drive for real: Chromium for the portal.
 system-deps:
@@ -45,4 +67,4 @@ bench: install
 	$(BIN)/python bench/delivery.py
 
 clean:
-	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache
