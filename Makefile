@@ -27,7 +27,8 @@ $(UV): tools/requirements.txt
 # uv.lock that no longer matches pyproject.toml instead of installing something else.
 $(STAMP): uv.lock pyproject.toml $(UV)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(UV) sync --locked --extra dev
+	$(UV) sync --locked --extra dev || { \
+	  echo "make: not installed; if uv.lock is out of date, run: make lock" >&2; exit 1; }
 	touch $@
 
 install: $(STAMP)
