@@ -29,7 +29,8 @@ DOCS_PATH = "/docs"
 STATIC_PATH = "/docs/static"
 INIT_SCRIPT = "swagger-init.js"
 
-# Served name -> media type; the files live in fastapi_offline/static/.
+# Served name -> media type; the files live in fastapi_offline/static/. Handlers are async:
+# the bytes are in memory after the first read, so a worker thread would only add a hop.
 VENDOR_ASSETS = {
     "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
     "swagger-ui.css": "text/css; charset=utf-8",
@@ -118,14 +119,14 @@ def install(app: FastAPI) -> None:
         return config
 
     @app.get(DOCS_PATH, include_in_schema=False)
-    def docs_page(request: Request) -> Response:
+    async def docs_page(request: Request) -> Response:
         page = PAGE.format(
             title=html.escape(app.title), static=f"{_root(request)}{STATIC_PATH}", init=INIT_SCRIPT
         )
         return _respond(request, page.encode(), "text/html; charset=utf-8")
 
     @app.get(f"{STATIC_PATH}/{{name}}", include_in_schema=False)
-    def docs_asset(request: Request, name: str) -> Response:
+    async def docs_asset(request: Request, name: str) -> Response:
         if name == INIT_SCRIPT:
             config = json.dumps(jsonable_encoder(swagger_config(request)), indent=2)
             script = INIT.format(config=config).encode()
