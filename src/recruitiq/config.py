@@ -41,6 +41,13 @@ class Settings(BaseSettings):
 
     resume_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
 
+    # Requests the API runs at once: its thread pool and its database connections. More
+    # wait in line up to api_queue_timeout_seconds (at most api_max_queue of them), then get
+    # a 503 with Retry-After: past its capacity the server keeps serving at its capacity.
+    api_threads: int = Field(default=32, gt=0, le=1000)
+    api_queue_timeout_seconds: float = Field(default=0.5, gt=0)
+    api_max_queue: int = Field(default=256, ge=0)
+
     @model_validator(mode="after")
     def _lease_covers_attempts(self) -> Settings:
         if self.webhook_lease_seconds < 2 * self.webhook_timeout_seconds:

@@ -12,13 +12,81 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 AFTER_COMMIT_KEY = "recruitiq_after_commit"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# Connections beyond the API's threads: the embedded dispatcher's claim and record threads,
+# the background jobs and the idempotency layer's own short transactions.
+POOL_HEADROOM = 10
+POOL_TIMEOUT_SECONDS = 5
+
+
+class ReadOnlyTransactionError(RuntimeError):
+    """A request that declared it only reads tried to write (a programming error)."""
+
+
+@dataclass
+class TransactionMode:
+    """Whether the current request's SQLite transactions take the writer lock.
+
+    Reads in WAL mode need no lock: a request that only reads begins a deferred transaction
+    and never queues behind writers. A request that writes begins ``BEGIN IMMEDIATE`` (see
+    :class:`WriterLockedConnection`). Code outside a request (worker, CLI) always writes.
+    """
+
+    writes: bool
+
+
+_transaction_mode: ContextVar[TransactionMode | None] = ContextVar(
+    "recruitiq_transaction_mode", default=None
+)
+
+
+def set_transaction_mode(writes: bool) -> Token[TransactionMode | None]:
+    return _transaction_mode.set(TransactionMode(writes))
+
+
+def reset_transaction_mode(token: Token[TransactionMode | None]) -> None:
+    _transaction_mode.reset(token)
+
+
+def _writes() -> bool:
+    mode = _transaction_mode.get()
+    return mode is None or mode.writes
+
+
+@contextmanager
+def reading(session: Session) -> Iterator[None]:
+    """Run a writing request's first reads (authentication) without the SQLite writer lock,
+    then end that read transaction, so the lock is held only for the request's own work.
+    PostgreSQL has no such lock: there it is the request's transaction, unchanged."""
+    mode = _transaction_mode.get()
+    if mode is None or not mode.writes or session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    mode.writes = False
+    try:
+        yield
+        if session.in_transaction():
+            session.commit()
+    finally:
+        mode.writes = True
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """A transaction begun inside takes the writer lock, whatever the request declared."""
+    token = set_transaction_mode(True)
+    try:
+        yield
+    finally:
+        reset_transaction_mode(token)
 
 _write_locks: dict[str, threading.Lock] = {}
 _write_locks_guard = threading.Lock()
@@ -47,8 +115,14 @@ class WriterLockedConnection(sqlite3.Connection):
 
     write_lock: threading.Lock | None = None
     holds_write_lock = False
+    reads_only = False
+
+    def begin_deferred(self) -> None:
+        self.execute("BEGIN")
+        self.reads_only = True
 
     def begin_immediate(self) -> None:
+        self.reads_only = False
         lock = self.write_lock
         if lock is not None and not self.holds_write_lock:
             if not lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_SECONDS):
@@ -91,7 +165,9 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, *, pool_size: int = 20, **kwargs: Any) -> Engine:
+    """``pool_size``: connections the API's threads may hold at once (each holds at most
+    one); more than that wait at most ``POOL_TIMEOUT_SECONDS``, then answer 503."""
     if is_sqlite(url):
         engine = create_engine(
             url,
@@ -100,6 +176,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
                 "factory": WriterLockedConnection,
             },
+            **_file_pool(url, pool_size),
             **kwargs,
         )
         write_lock = sqlite_write_lock(engine.url.database or "")
@@ -120,19 +197,51 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cursor.close()
 
         @event.listens_for(engine, "begin")
-        def _sqlite_begin_immediate(connection: Any) -> None:
+        def _sqlite_begin(connection: Any) -> None:
             # BEGIN IMMEDIATE takes the write lock up front, so two writers queue instead of
             # failing with "database is locked" on upgrade; threads of this process queue on
             # the in-process writer lock first (WriterLockedConnection), other processes on
-            # the busy timeout.
+            # the busy timeout. A request that only reads begins a deferred transaction.
             dbapi_connection = connection.connection.dbapi_connection
-            if isinstance(dbapi_connection, WriterLockedConnection):
+            if not isinstance(dbapi_connection, WriterLockedConnection):
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            elif _writes():
                 dbapi_connection.begin_immediate()
             else:
-                connection.exec_driver_sql("BEGIN IMMEDIATE")
+                dbapi_connection.begin_deferred()
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def _refuse_writes_when_reading(
+            connection: Any, _cursor: Any, statement: str, *_args: Any
+        ) -> None:
+            # Upgrading a read snapshot to a writer fails whenever another connection wrote
+            # since it began: a request that writes must say so (deps.writes).
+            dbapi_connection = connection.connection.dbapi_connection
+            if getattr(dbapi_connection, "reads_only", False) and _is_write(statement):
+                raise ReadOnlyTransactionError(
+                    f"a read-only request tried to write: {statement[:60]!r}"
+                )
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
+    return create_engine(
+        url, pool_size=pool_size, max_overflow=POOL_HEADROOM, pool_timeout=POOL_TIMEOUT_SECONDS,
+        pool_pre_ping=True, **kwargs,
+    )
+
+
+def _file_pool(url: str, pool_size: int) -> dict[str, Any]:
+    # An in-memory database lives in one connection per thread; a file gets a sized pool.
+    if make_url(url).database in (None, "", ":memory:"):
+        return {}
+    return {"pool_size": pool_size + POOL_HEADROOM, "max_overflow": 0,
+            "pool_timeout": POOL_TIMEOUT_SECONDS}
+
+
+_WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+
+
+def _is_write(statement: str) -> bool:
+    return statement.lstrip()[:7].upper().startswith(_WRITE_VERBS)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import logging
-import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Scope
+
+from recruitiq.kit.request_id import new_request_id
 
 logger = logging.getLogger("recruitiq.errors")
 
@@ -104,6 +108,9 @@ class RateLimited(DomainError):
         super().__init__(message, headers={"Retry-After": str(retry_after_seconds)})
 
 
+OVERLOADED_MESSAGE = "The server is at capacity; nothing was done. Retry after Retry-After seconds"
+
+
 STATUS_CODES = {
     400: "bad_request",
     401: "unauthorized",
@@ -115,14 +122,14 @@ STATUS_CODES = {
     415: "unsupported_media_type",
     422: "validation_error",
     429: "rate_limited",
+    503: "overloaded",
 }
 
 
 def request_id(request: Request) -> str:
     rid = getattr(request.state, "request_id", None)
-    if rid is None:
-        rid = request.headers.get("x-request-id") or f"req_{uuid.uuid4().hex[:16]}"
-        request.state.request_id = rid
+    if rid is None:  # outside RequestIdMiddleware: an app built without it, in a test
+        rid = request.state.request_id = new_request_id()
     return str(rid)
 
 
@@ -138,6 +145,17 @@ def error_body(
             "requestId": request_id(request),
         },
     }
+
+
+def overloaded_response(scope: Scope, retry_after_seconds: int) -> JSONResponse:
+    body = error_body(Request(scope), "overloaded", OVERLOADED_MESSAGE)
+    return JSONResponse(body, status_code=503,
+                        headers={"Retry-After": str(retry_after_seconds)})
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    # SQLite's writer lock held by another process past the busy timeout.
+    return "database is locked" in str(exc.orig)
 
 
 def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -173,6 +191,19 @@ def install_error_handlers(app: FastAPI) -> None:
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
         )
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
+        logger.warning("no database connection free in time for %s %s",
+                       request.method, request.url.path)
+        return overloaded_response(request.scope, 1)
+
+    @app.exception_handler(OperationalError)
+    async def _database_busy(request: Request, exc: OperationalError) -> JSONResponse:
+        if not _is_busy(exc):
+            return await _unexpected(request, exc)
+        logger.warning("database busy for %s %s", request.method, request.url.path)
+        return overloaded_response(request.scope, 1)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -68,15 +68,14 @@ def start_jobs(ctx: WorkerContext) -> list[asyncio.Task[None]]:
 
 
 def tune_interpreter() -> None:
-    """The dispatcher's database threads release the GIL on every driver call; with the
-    default 5 ms switch interval each call then waits behind the busy HTTP loop, which
-    cost about a third of the worker's throughput (docs/performance.md)."""
+    """Database threads release the GIL on every driver call; with the default 5 ms switch
+    interval each call then waits behind the busy event loop. It cost about a third of the
+    worker's throughput, and most of an API request's time (docs/performance.md)."""
     sys.setswitchinterval(GIL_SWITCH_INTERVAL_SECONDS)
 
 
 async def start_embedded(app: FastAPI) -> list[asyncio.Task[None]]:
     """Start the background loops inside the API process; returns their tasks."""
-    tune_interpreter()
     ctx = WorkerContext(app.state.settings, app.state.engine, app.state.session_factory)
     app.state.worker_context = ctx
     return start_jobs(ctx)

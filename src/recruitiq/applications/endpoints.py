@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import Depends, Query, status
 from sqlalchemy.orm import Session
 
 from recruitiq.applications import service
@@ -19,10 +19,11 @@ from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
 from recruitiq.deps import DbSession
 from recruitiq.kit.pagination import PageParams, list_body, page_params
+from recruitiq.kit.routing import api_router
 from recruitiq.models import Application
 
-applications = APIRouter(prefix="/api/v1/applications", tags=["applications"])
-pipeline = APIRouter(prefix="/api/v1/pipeline", tags=["applications"])
+applications = api_router(prefix="/api/v1/applications", tags=["applications"])
+pipeline = api_router(prefix="/api/v1/pipeline", tags=["applications"])
 
 Reader = Annotated[Principal, Depends(require_scope("applications:read"))]
 Writer = Annotated[Principal, Depends(require_scope("applications:write"))]
@@ -170,6 +171,6 @@ def list_stages(principal: Reader) -> dict[str, Any]:
     return {"success": True, "stages": service.pipeline_stages()}
 
 
-router = APIRouter()
+router = api_router()
 router.include_router(applications)
 router.include_router(pipeline)

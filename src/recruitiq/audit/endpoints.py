@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from recruitiq.audit import service
 from recruitiq.auth.dependencies import require_scope
@@ -12,8 +12,9 @@ from recruitiq.auth.principal import Principal
 from recruitiq.deps import DbSession
 from recruitiq.errors import Forbidden
 from recruitiq.kit.pagination import PageParams, list_body, page_params
+from recruitiq.kit.routing import api_router
 
-router = APIRouter(prefix="/api/v1/audit-events", tags=["audit"])
+router = api_router(prefix="/api/v1/audit-events", tags=["audit"])
 
 
 ReportsReader = Annotated[Principal, Depends(require_scope("reports:read"))]

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from recruitiq import db
 from recruitiq.auth import service
 from recruitiq.auth.principal import Principal
 from recruitiq.deps import DbSession, SettingsDep
@@ -27,7 +28,8 @@ def current_principal(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized("Missing bearer token: send 'Authorization: Bearer <token>'")
-    principal = service.authenticate(session, settings, credentials.credentials)
+    with db.reading(session):
+        principal = service.authenticate(session, settings, credentials.credentials)
     if principal is None:
         raise Unauthorized("The token is invalid, expired or revoked")
     # The audit log reads who acted from the session that carries the change.
@@ -39,8 +41,8 @@ def current_principal(
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def require_scope(scope: str) -> Callable[[Principal], Principal]:
-    def _check(principal: CurrentPrincipal) -> Principal:
+def require_scope(scope: str) -> Callable[[Principal], Awaitable[Principal]]:
+    async def _check(principal: CurrentPrincipal) -> Principal:
         if not principal.can(scope):
             raise MissingScope(scope)
         return principal
@@ -49,7 +51,7 @@ def require_scope(scope: str) -> Callable[[Principal], Principal]:
     return _check
 
 
-def require_admin(principal: CurrentPrincipal) -> Principal:
+async def require_admin(principal: CurrentPrincipal) -> Principal:
     if not principal.is_admin:
         raise Forbidden("Only an organization admin (signed in as a user) can do this")
     return principal

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response, status
+from fastapi import Response, status
 
 from recruitiq.auth import service, tokens
 from recruitiq.auth.dependencies import AdminPrincipal, CurrentPrincipal
@@ -18,9 +18,10 @@ from recruitiq.auth.schemas import (
 )
 from recruitiq.deps import DbSession, SettingsDep
 from recruitiq.errors import Forbidden
+from recruitiq.kit.routing import api_router
 from recruitiq.models import ApiKey, Organization, User
 
-router = APIRouter(prefix="/api/v1", tags=["auth"])
+router = api_router(prefix="/api/v1", tags=["auth"])
 
 
 def _token_body(settings: SettingsDep, user: User) -> dict[str, Any]:

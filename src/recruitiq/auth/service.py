@@ -1,11 +1,13 @@
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, or_, select, update
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from recruitiq import db
 from recruitiq.auth import tokens
 from recruitiq.auth.passwords import hash_password, verify_password
 from recruitiq.auth.principal import Principal
@@ -15,6 +17,8 @@ from recruitiq.errors import Conflict, NotFound, Unauthorized
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
 from recruitiq.models import ApiKey, Organization, User
+
+logger = logging.getLogger("recruitiq.auth")
 
 # Writing last_used_at on every request would turn every read into a write.
 LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -103,19 +107,33 @@ def _authenticate_api_key(session: Session, key: str) -> Principal | None:
     if api_key.expires_at is not None and api_key.expires_at <= now:
         return None
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_GRANULARITY:
-        # A conditional UPDATE, not read-modify-write: concurrent requests never fight.
-        session.execute(
-            update(ApiKey)
-            .where(ApiKey.id == api_key.id)
-            .values(last_used_at=now)
-            .execution_options(synchronize_session=False)
-        )
+        _touch_after_commit(session, api_key.id, now)
     return Principal(
         organization_id=api_key.organization_id,
         kind="api_key",
         actor_id=api_key.id,
         scopes=frozenset(api_key.scopes),
     )
+
+
+def _touch_after_commit(session: Session, key_id: str, now: datetime) -> None:
+    """Record the key's use in a transaction of its own once the request's has committed:
+    a request that only reads stays a read, and bookkeeping never fails a request."""
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    stale = or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_GRANULARITY)
+
+    def touch() -> None:
+        # A conditional UPDATE, not read-modify-write: concurrent requests never fight.
+        try:
+            with db.writing(), engine.begin() as connection:
+                connection.execute(
+                    update(ApiKey).where(ApiKey.id == key_id, stale).values(last_used_at=now)
+                )
+        except SQLAlchemyError:
+            logger.warning("could not record the last use of API key %s", key_id, exc_info=True)
+
+    db.after_commit(session, touch)
 
 
 def create_api_key(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Depends, Query, Response, status
 
 from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
@@ -10,9 +10,10 @@ from recruitiq.candidates import service
 from recruitiq.candidates.schemas import CandidateCreate, CandidateUpdate, MergeIn, TagsIn
 from recruitiq.deps import DbSession, SettingsDep
 from recruitiq.kit.pagination import PageParams, list_body, page_params
+from recruitiq.kit.routing import api_router
 from recruitiq.models import Candidate
 
-router = APIRouter(prefix="/api/v1/candidates", tags=["candidates"])
+router = api_router(prefix="/api/v1/candidates", tags=["candidates"])
 
 Reader = Annotated[Principal, Depends(require_scope("candidates:read"))]
 Writer = Annotated[Principal, Depends(require_scope("candidates:write"))]

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
 from recruitiq.deps import DbSession
 from recruitiq.events import service
 from recruitiq.kit.pagination import PageParams, list_body, page_params
+from recruitiq.kit.routing import api_router
 
-router = APIRouter(prefix="/api/v1/events", tags=["events"])
+router = api_router(prefix="/api/v1/events", tags=["events"])
 
 Reader = Annotated[Principal, Depends(require_scope("webhooks:read"))]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, status
+from fastapi import Body, Depends, Query, status
 
 from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
@@ -18,9 +18,10 @@ from recruitiq.interviews.schemas import (
     InterviewUpdate,
 )
 from recruitiq.kit.pagination import PageParams, list_body, page_params
+from recruitiq.kit.routing import api_router
 from recruitiq.models import Interview
 
-router = APIRouter(prefix="/api/v1/interviews", tags=["interviews"])
+router = api_router(prefix="/api/v1/interviews", tags=["interviews"])
 
 Reader = Annotated[Principal, Depends(require_scope("interviews:read"))]
 Writer = Annotated[Principal, Depends(require_scope("interviews:write"))]

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import Depends, Query, Response, status
 
 from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
@@ -10,8 +10,9 @@ from recruitiq.deps import DbSession
 from recruitiq.jobs import service
 from recruitiq.jobs.schemas import JobCreate, JobStatus, JobStatusIn, JobUpdate
 from recruitiq.kit.pagination import PageParams, list_body, page_params
+from recruitiq.kit.routing import api_router
 
-router = APIRouter(prefix="/api/v1/jobs", tags=["jobs"])
+router = api_router(prefix="/api/v1/jobs", tags=["jobs"])
 
 Reader = Annotated[Principal, Depends(require_scope("jobs:read"))]
 Writer = Annotated[Principal, Depends(require_scope("jobs:write"))]

@@ -26,7 +26,7 @@ class PageParams:
     updated_after: datetime | None
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1–100")] = 25,
     cursor: Annotated[str | None, Query(description="nextCursor from the previous page")] = None,
     created_after: Annotated[datetime | None, Query(alias="createdAfter")] = None,

@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import Depends, Query, status
 
 from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
 from recruitiq.deps import DbSession, SettingsDep
 from recruitiq.kit.pagination import PageParams, list_body, page_params
+from recruitiq.kit.routing import api_router
 from recruitiq.messaging import service
 from recruitiq.messaging.schemas import EmailCreate, MessageStatus
 
 # Two areas share this router: sending hangs off the candidate, reading lives at /messages.
-router = APIRouter(tags=["messaging"])
+router = api_router(tags=["messaging"])
 
 Reader = Annotated[Principal, Depends(require_scope("messages:read"))]
 Writer = Annotated[Principal, Depends(require_scope("messages:write"))]

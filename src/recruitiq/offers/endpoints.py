@@ -2,17 +2,18 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, status
+from fastapi import Body, Depends, Query, status
 
 from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
 from recruitiq.deps import DbSession
 from recruitiq.kit.pagination import PageParams, list_body, page_params
+from recruitiq.kit.routing import api_router
 from recruitiq.models import Offer
 from recruitiq.offers import service
 from recruitiq.offers.schemas import OfferCreate, OfferDecline, OfferStatus, OfferUpdate
 
-router = APIRouter(prefix="/api/v1/offers", tags=["offers"])
+router = api_router(prefix="/api/v1/offers", tags=["offers"])
 
 Reader = Annotated[Principal, Depends(require_scope("offers:read"))]
 Writer = Annotated[Principal, Depends(require_scope("offers:write"))]

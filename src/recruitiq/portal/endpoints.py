@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from importlib import resources
 
-from fastapi import APIRouter
 from fastapi.responses import RedirectResponse, Response
 
 from recruitiq.errors import NotFound
+from recruitiq.kit.routing import api_router
 
-router = APIRouter(include_in_schema=False)
+router = api_router(include_in_schema=False)
 
 ASSETS = {
     "app.js": "text/javascript; charset=utf-8",

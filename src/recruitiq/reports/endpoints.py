@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
+from recruitiq.kit.routing import api_router
 from recruitiq.reports.export_endpoints import router as export_router
 from recruitiq.reports.report_endpoints import router as report_router
 
-router = APIRouter()
+router = api_router()
 router.include_router(report_router)
 router.include_router(export_router)

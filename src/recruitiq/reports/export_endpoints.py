@@ -6,20 +6,21 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
 
 from recruitiq.audit.recorder import record as audit
 from recruitiq.auth.dependencies import CurrentPrincipal
-from recruitiq.deps import DbSession
+from recruitiq.deps import DbSession, writes
 from recruitiq.errors import MissingScope, NotFound, ValidationFailed
 from recruitiq.kit.clock import utcnow
+from recruitiq.kit.routing import api_router
 from recruitiq.models.application import STAGES
 from recruitiq.reports import export_formats as formats
 from recruitiq.reports.export_specs import QUERY_NAMES, SPECS, ExportFilters, ExportSpec
 from recruitiq.reports.export_stream import export_batches
 
-router = APIRouter(prefix="/api/v1/exports", tags=["exports"])
+router = api_router(prefix="/api/v1/exports", tags=["exports"])
 
 
 def _validate(spec: ExportSpec, filters: ExportFilters) -> None:
@@ -49,6 +50,7 @@ def _body(
 
 
 @router.get("/{resource}")
+@writes  # the export is recorded in the audit log
 def export_resource(
     resource: str,
     request: Request,

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
 from recruitiq.deps import DbSession
+from recruitiq.kit.routing import api_router
 from recruitiq.reports.pipeline import build_pipeline_report
 from recruitiq.reports.recruiters import build_recruiter_report
 from recruitiq.reports.schemas import ReportRange, report_range
 
-router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+router = api_router(prefix="/api/v1/reports", tags=["reports"])
 
 Reader = Annotated[Principal, Depends(require_scope("reports:read"))]
 Period = Annotated[ReportRange, Depends(report_range)]

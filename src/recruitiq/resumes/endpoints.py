@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -12,9 +12,10 @@ from recruitiq.auth.principal import Principal
 from recruitiq.candidates.service import candidate_data
 from recruitiq.deps import DbSession, SettingsDep
 from recruitiq.errors import PayloadTooLarge, ValidationFailed
+from recruitiq.kit.routing import api_router
 from recruitiq.resumes import service
 
-router = APIRouter(prefix="/api/v1/candidates", tags=["resumes"])
+router = api_router(prefix="/api/v1/candidates", tags=["resumes"])
 
 Reader = Annotated[Principal, Depends(require_scope("candidates:read"))]
 Writer = Annotated[Principal, Depends(require_scope("candidates:write"))]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response, status
+from fastapi import Depends, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from recruitiq.auth.dependencies import require_scope
@@ -16,6 +16,7 @@ from recruitiq.auth.principal import Principal
 from recruitiq.deps import DbSession, SettingsDep
 from recruitiq.events.catalog import event_types_response_body
 from recruitiq.kit.pagination import PageParams, list_body, page_params
+from recruitiq.kit.routing import api_router
 from recruitiq.webhooks import service
 from recruitiq.webhooks.dispatcher import deliver_now
 from recruitiq.webhooks.schemas import (
@@ -26,7 +27,7 @@ from recruitiq.webhooks.schemas import (
     WebhookUpdate,
 )
 
-router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
+router = api_router(prefix="/api/v1/webhooks", tags=["webhooks"])
 
 Reader = Annotated[Principal, Depends(require_scope("webhooks:read"))]
 Writer = Annotated[Principal, Depends(require_scope("webhooks:write"))]
