@@ -239,6 +239,89 @@ def emit_phase(url: str, args: argparse.Namespace, work: Path) -> dict[str, floa
     return figures
 
 
+def set_plan(url: str, organization_id: str, plan: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE organizations SET plan = :plan WHERE id = :id"),
+                     {"plan": plan, "id": organization_id})
+    engine.dispose()
+
+
+def committed_events(url: str, organization_id: str) -> dict[str, float]:
+    """Every job.created committed with a delivery for the tenant: id → creation (epoch s)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            "SELECT e.id, e.created_at FROM events e JOIN webhook_deliveries d "
+            "ON d.event_id = e.id WHERE e.organization_id = :org AND e.type = 'job.created'"
+        ), {"org": organization_id}).all()
+    engine.dispose()
+    return {event_id: _epoch(created) for event_id, created in rows}
+
+
+def _epoch(value: Any) -> float:
+    from datetime import UTC, datetime
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return float(value.timestamp())
+
+
+def overload_phase(url: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """Capacity at 32 clients, then twice that offered open-loop, the dispatcher embedded."""
+    receiver = delivery.Receiver()
+    server = serve(url, str(work), worker=True)
+    try:
+        tenant = Tenant(server.base, applications=0)
+        set_plan(url, tenant.organization_id, "enterprise")  # no monthly quota to hold them
+        call(server.base, "POST", "/api/v1/webhooks", tenant.key,
+             {"url": receiver.url, "events": ["job.created"]})
+        route = routes(tenant)["POST /api/v1/jobs"]
+        capacity = closed(server, route, 32, args.seconds)["ok_per_second"]
+        offered = load({"base": server.base, **route, "rate": 2 * capacity,
+                        "seconds": args.overload_seconds, "timeout": 60})
+        events = committed_events(url, tenant.organization_id)
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            receipts = receiver.receipts()
+            if all(event_id in receipts for event_id in events):
+                break
+            time.sleep(0.5)
+        latencies = sorted(receipts[e] - t for e, t in events.items() if e in receipts)
+    finally:
+        log = server.stop()
+        receiver.close()
+    return {"capacity": capacity, "offered": offered, "events": len(events),
+            "delivered": len(latencies),
+            "p50_ms": 1000 * latencies[len(latencies) // 2] if latencies else float("nan"),
+            "p99_ms": (1000 * latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
+                       if latencies else float("nan")),
+            "server_errors_logged": sum("Traceback" in line for line in log.splitlines())}
+
+
+def report_overload(label: str, figures: dict[str, Any]) -> None:
+    offered = figures["offered"]
+    statuses = offered["statuses"]
+    bad = {k: v for k, v in statuses.items() if k.startswith("5") and k != "503" or k == "0"}
+    goodput = offered["ok_per_second"] / figures["capacity"]
+    print(f"\n== overload, {label}: capacity {figures['capacity']:,.0f} job creates/s at 32 "
+          f"clients; {offered['offered_per_second']:,.0f}/s offered open-loop for "
+          f"{offered['elapsed']:.0f} s")
+    print(f"  goodput {offered['ok_per_second']:,.0f}/s ({goodput:.0%} of capacity), "
+          f"served p50 {offered['p50_ms']:.0f} ms p99 {offered['p99_ms']:.0f} ms, "
+          f"statuses {statuses}, 503s with Retry-After {offered['retry_after_on_503']}")
+    print(f"  other 5xx or dropped: {sum(bad.values())}; tracebacks in the server log: "
+          f"{figures['server_errors_logged']}")
+    print(f"  events committed {figures['events']}, delivered {figures['delivered']}; "
+          f"commit -> receipt p50 {figures['p50_ms']:.0f} ms p99 {figures['p99_ms']:.0f} ms")
+
+
 # -- report ---------------------------------------------------------------------------------
 
 def fmt(result: dict[str, Any]) -> str:
@@ -269,6 +352,7 @@ def main() -> None:
                         type=lambda s: s.split(","))
     parser.add_argument("--databases", default="sqlite,postgresql",
                         type=lambda s: s.split(","))
+    parser.add_argument("--overload-seconds", type=float, default=30.0)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
 
@@ -299,6 +383,9 @@ def main() -> None:
                     print(f"\n== emit, {label}: job create at 32 clients costs {none:,.0f} us of "
                           f"the server's CPU with no subscription, {fifty:,.0f} us with 50 "
                           f"matching ones ({fifty / none:.2f}x)")
+            if "overload" in args.phases:
+                for label, url in databases.items():
+                    report_overload(label, overload_phase(url, args, work))
         finally:
             if scratch:
                 delivery.drop_pg(args.pg, scratch)

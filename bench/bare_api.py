@@ -2,9 +2,10 @@
 
     python bench/bare_api.py PORT SQLITE_FILE
 
-``GET /ping`` answers a constant (async: the fastest route FastAPI has); ``POST /jobs`` validates the same job body with a pydantic
-model and inserts it into a SQLite table (one connection per thread, WAL, one commit per
-request): what a framework costs before any of RecruitIQ's own work.
+``GET /ping`` answers a constant (async: the fastest route FastAPI has); ``POST /jobs``
+validates the same job body with a pydantic model and inserts it into a SQLite table (one
+connection per thread, WAL, one commit per request): what a framework costs before any of
+RecruitIQ's own work.
 """
 
 from __future__ import annotations

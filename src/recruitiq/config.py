@@ -44,7 +44,10 @@ class Settings(BaseSettings):
     # Requests the API runs at once: its thread pool and its database connections. More
     # wait in line up to api_queue_timeout_seconds (at most api_max_queue of them), then get
     # a 503 with Retry-After: past its capacity the server keeps serving at its capacity.
-    api_threads: int = Field(default=32, gt=0, le=1000)
+    # Python runs one thread at a time: past a few, threads only add GIL contention (8
+    # served 30% more than 32 under overload, docs/performance.md); a database far away
+    # (high round-trip time) may want more.
+    api_threads: int = Field(default=8, gt=0, le=1000)
     api_queue_timeout_seconds: float = Field(default=0.5, gt=0)
     api_max_queue: int = Field(default=256, ge=0)
 

@@ -7,6 +7,7 @@ transaction is durable, which is where side effects such as waking the dispatche
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -18,6 +19,8 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+logger = logging.getLogger("recruitiq.db")
 
 AFTER_COMMIT_KEY = "recruitiq_after_commit"
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
@@ -41,6 +44,7 @@ class TransactionMode:
     """
 
     writes: bool
+    waits: bool = True  # for the writer lock; False: fail at once if another writer has it
 
 
 _transaction_mode: ContextVar[TransactionMode | None] = ContextVar(
@@ -48,8 +52,8 @@ _transaction_mode: ContextVar[TransactionMode | None] = ContextVar(
 )
 
 
-def set_transaction_mode(writes: bool) -> Token[TransactionMode | None]:
-    return _transaction_mode.set(TransactionMode(writes))
+def set_transaction_mode(writes: bool, waits: bool = True) -> Token[TransactionMode | None]:
+    return _transaction_mode.set(TransactionMode(writes, waits))
 
 
 def reset_transaction_mode(token: Token[TransactionMode | None]) -> None:
@@ -59,6 +63,11 @@ def reset_transaction_mode(token: Token[TransactionMode | None]) -> None:
 def _writes() -> bool:
     mode = _transaction_mode.get()
     return mode is None or mode.writes
+
+
+def _waits() -> bool:
+    mode = _transaction_mode.get()
+    return mode is None or mode.waits
 
 
 @contextmanager
@@ -80,9 +89,10 @@ def reading(session: Session) -> Iterator[None]:
 
 
 @contextmanager
-def writing() -> Iterator[None]:
-    """A transaction begun inside takes the writer lock, whatever the request declared."""
-    token = set_transaction_mode(True)
+def writing(*, wait: bool = True) -> Iterator[None]:
+    """A transaction begun inside takes the writer lock, whatever the request declared;
+    with ``wait=False`` it fails at once (``database is locked``) if another writer has it."""
+    token = set_transaction_mode(True, wait)
     try:
         yield
     finally:
@@ -125,7 +135,8 @@ class WriterLockedConnection(sqlite3.Connection):
         self.reads_only = False
         lock = self.write_lock
         if lock is not None and not self.holds_write_lock:
-            if not lock.acquire(timeout=SQLITE_BUSY_TIMEOUT_SECONDS):
+            timeout = SQLITE_BUSY_TIMEOUT_SECONDS if _waits() else 0
+            if not lock.acquire(timeout=timeout):
                 raise sqlite3.OperationalError("database is locked (in-process writer lock)")
             self.holds_write_lock = True
         try:
@@ -251,7 +262,12 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     def _run_after_commit(session: Session) -> None:
         callbacks: list[Callable[[], None]] = session.info.pop(AFTER_COMMIT_KEY, [])
         for callback in callbacks:
-            callback()
+            # The change is durable: a failing side effect must not make it look failed
+            # (the durable rows let a worker act on it later).
+            try:
+                callback()
+            except Exception:
+                logger.exception("after-commit callback %r failed", callback)
 
     @event.listens_for(factory, "after_rollback")
     def _drop_after_commit(session: Session) -> None:

@@ -8,8 +8,6 @@ test) served by uvicorn in a thread, and a fresh browser context.
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,8 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
+
+from tests.support import live_server
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -32,36 +31,10 @@ CHROMIUM_ARGS = [
 PASSWORD = "correct horse battery staple"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
 def live_url(app: FastAPI) -> Iterator[str]:
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
-    thread = threading.Thread(target=server.run, name="portal-test-server", daemon=True)
-    thread.start()
-    started = threading.Event()
-    for _ in range(500):
-        if server.started:
-            started.set()
-            break
-        if not thread.is_alive():
-            break
-        threading.Event().wait(0.02)
-    if not started.is_set():
-        server.should_exit = True
-        pytest.fail("the test server did not start")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with live_server(app) as url:
+        yield url
 
 
 # Module scope, not session: sync Playwright keeps an event loop running in this thread for

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, or_, select, update
@@ -118,7 +119,8 @@ def _authenticate_api_key(session: Session, key: str) -> Principal | None:
 
 def _touch_after_commit(session: Session, key_id: str, now: datetime) -> None:
     """Record the key's use in a transaction of its own once the request's has committed:
-    a request that only reads stays a read, and bookkeeping never fails a request."""
+    a request that only reads stays a read, and bookkeeping never fails or delays a request
+    (with another writer busy it is skipped; the key's next use records it)."""
     bind = session.get_bind()
     engine = bind if isinstance(bind, Engine) else bind.engine
     stale = or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_GRANULARITY)
@@ -126,12 +128,12 @@ def _touch_after_commit(session: Session, key_id: str, now: datetime) -> None:
     def touch() -> None:
         # A conditional UPDATE, not read-modify-write: concurrent requests never fight.
         try:
-            with db.writing(), engine.begin() as connection:
+            with db.writing(wait=False), engine.begin() as connection:
                 connection.execute(
                     update(ApiKey).where(ApiKey.id == key_id, stale).values(last_used_at=now)
                 )
-        except SQLAlchemyError:
-            logger.warning("could not record the last use of API key %s", key_id, exc_info=True)
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            logger.debug("last use of API key %s not recorded: %s", key_id, exc)
 
     db.after_commit(session, touch)
 

@@ -3,15 +3,17 @@
 At most ``limit`` requests run in the app at once (one per API thread: each holds at most
 one database connection, so neither the thread pool nor the connection pool is ever waited
 on). The rest wait in line, first come first served, for at most ``queue_timeout``
-seconds; a request that cannot start in time, or finds ``max_queue`` already waiting, is
-answered at once with ``503`` and ``Retry-After`` instead of a slow time-out, a pool error
-or a dropped connection. Liveness and metrics are never queued.
+seconds; a request that cannot start in time, or finds a line longer than the server clears
+within that wait (or ``max_queue``), is answered with ``503`` and ``Retry-After``, at once,
+instead of a slow time-out, a pool error or a dropped connection. Liveness and metrics are
+never queued.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -30,6 +32,7 @@ class AdmissionMiddleware:
         self.max_queue = max_queue
         self.running = 0
         self.waiting: deque[asyncio.Future[None]] = deque()
+        self.pace = Pace(floor=limit)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] in NEVER_QUEUED:
@@ -48,8 +51,8 @@ class AdmissionMiddleware:
         if self.running < self.limit and not self.waiting:
             self.running += 1
             return True
-        if len(self.waiting) >= self.max_queue:
-            return False
+        if len(self.waiting) >= min(self.max_queue, self.pace.waits_within(self.queue_timeout)):
+            return False  # it would time out in line anyway: say so now, not in half a second
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.waiting.append(turn)
         try:
@@ -71,9 +74,31 @@ class AdmissionMiddleware:
         return False
 
     def _release(self) -> None:
+        self.pace.finished()
         while self.waiting:
             turn = self.waiting.popleft()
             if not turn.done():
                 turn.set_result(None)
                 return
         self.running -= 1
+
+
+class Pace:
+    """How many requests finish per second (over the last whole second), so a newcomer can
+    be told at once when the line ahead of it will not clear within its wait."""
+
+    def __init__(self, floor: int) -> None:
+        self.floor = floor  # never refuse a line shorter than the running requests
+        self.rate = float("inf")
+        self.count = 0
+        self.since = time.monotonic()
+
+    def finished(self) -> None:
+        self.count += 1
+        now = time.monotonic()
+        if now - self.since >= 1.0:
+            self.rate = self.count / (now - self.since)
+            self.count, self.since = 0, now
+
+    def waits_within(self, seconds: float) -> float:
+        return max(self.floor, self.rate * seconds)
