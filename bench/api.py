@@ -305,6 +305,49 @@ def overload_phase(url: str, args: argparse.Namespace, work: Path) -> dict[str, 
             "server_errors_logged": sum("Traceback" in line for line in log.splitlines())}
 
 
+SCALE_ROUTES = ("POST /api/v1/jobs", "GET /api/v1/jobs?limit=25", "GET /api/v1/auth/me")
+
+
+def scale_phase(url: str, args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    """PostgreSQL: --workers 1 against --workers 2, each API process held to
+    --process-cores by a cgroup of its own (a host of its own, docs/adr/0005)."""
+    cap = delivery.CpuCap(args.process_cores)
+    why = cap.unavailable()
+    if why:
+        return {"skipped": why}
+    figures: dict[str, Any] = {}
+    for workers in (1, 2):
+        extra = ["--workers", str(workers)]
+        server = serve(url, str(work), *extra, preexec=cap.entering() if workers == 1 else None)
+        try:
+            if workers > 1:
+                deadline = time.monotonic() + 30
+                while len(children(server.process.pid)) < workers and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                time.sleep(2)  # each child builds its app
+                for pid in children(server.process.pid):
+                    cap.place(pid)
+            tenant = Tenant(server.base, applications=0)
+            for name in SCALE_ROUTES:
+                figures[(workers, name)] = closed(server, routes(tenant)[name], 32, args.seconds)
+        finally:
+            server.stop()
+            cap.remove()
+    return figures
+
+
+def report_scale(figures: dict[str, Any], cores: float) -> None:
+    if "skipped" in figures:
+        print(f"\n== scale: skipped ({figures['skipped']})")
+        return
+    print(f"\n== scale, PostgreSQL: API processes each held to {cores:g} core, 32 clients")
+    for name in SCALE_ROUTES:
+        one, two = figures[(1, name)], figures[(2, name)]
+        ratio = two["ok_per_second"] / one["ok_per_second"]
+        print(f"  {name:32} 1 process {one['ok_per_second']:7,.0f} req/s, 2 processes "
+              f"{two['ok_per_second']:7,.0f} req/s: {ratio:.2f}x")
+
+
 def report_overload(label: str, figures: dict[str, Any]) -> None:
     offered = figures["offered"]
     statuses = offered["statuses"]
@@ -353,6 +396,7 @@ def main() -> None:
     parser.add_argument("--databases", default="sqlite,postgresql",
                         type=lambda s: s.split(","))
     parser.add_argument("--overload-seconds", type=float, default=30.0)
+    parser.add_argument("--process-cores", type=float, default=0.3)
     parser.add_argument("--pg", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
     args = parser.parse_args()
 
@@ -386,6 +430,8 @@ def main() -> None:
             if "overload" in args.phases:
                 for label, url in databases.items():
                     report_overload(label, overload_phase(url, args, work))
+            if "scale" in args.phases and "PostgreSQL" in databases:
+                report_scale(scale_phase(databases["PostgreSQL"], args, work), args.process_cores)
         finally:
             if scratch:
                 delivery.drop_pg(args.pg, scratch)

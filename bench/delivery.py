@@ -308,10 +308,19 @@ class CpuCap:
             Path(procs).write_text(str(os.getpid()))
         return enter
 
+    def place(self, pid: int) -> None:
+        """Move a running process (one a server forked) into a new capped group."""
+        (self._make() / "cgroup.procs").write_text(str(pid))
+
     def remove(self) -> None:
         """Once the processes have exited: an empty group can be removed."""
         for group in self.groups:
-            group.rmdir()
+            for _ in range(50):  # the kernel lets go of an exited process's group shortly
+                try:
+                    group.rmdir()
+                    break
+                except OSError:
+                    time.sleep(0.1)
         self.groups.clear()
 
 
