@@ -136,3 +136,23 @@ def test_liveness_is_never_queued() -> None:
         assert (await busy)[0] == 200
 
     asyncio.run(run())
+
+
+def test_the_pace_is_unknown_until_a_busy_second_and_forgets_quiet_spells(monkeypatch) -> None:
+    from recruitiq.kit import admission
+
+    clock = [100.0]
+    monkeypatch.setattr(admission.time, "monotonic", lambda: clock[0])
+    pace = admission.Pace(floor=2)
+    assert pace.waits_within(0.5) == float("inf")
+    for _ in range(55):  # 50 answers a second, for a little over a second
+        clock[0] += 0.02
+        pace.finished()
+    assert pace.rate == pytest.approx(50, rel=0.05)
+    assert pace.waits_within(0.5) == pytest.approx(25, rel=0.05)
+    clock[0] += 30  # a quiet half minute, then a trickle: the old rate stands
+    pace.finished()
+    clock[0] += 0.5
+    pace.finished()
+    assert pace.rate == pytest.approx(50, rel=0.05)
+    assert admission.Pace(floor=8).waits_within(0.0) == 8

@@ -100,8 +100,18 @@ def authenticate(session: Session, settings: Settings, token: str) -> Principal 
     )
 
 
+# Columns, not the entity: every request runs this, and the ORM's identity map and object
+# construction cost more than the query (docs/performance.md).
+_KEY_BY_HASH = select(
+    ApiKey.id, ApiKey.organization_id, ApiKey.scopes, ApiKey.revoked_at, ApiKey.expires_at,
+    ApiKey.last_used_at,
+)
+
+
 def _authenticate_api_key(session: Session, key: str) -> Principal | None:
-    api_key = session.scalar(select(ApiKey).where(ApiKey.key_hash == tokens.hash_api_key(key)))
+    api_key = session.execute(
+        _KEY_BY_HASH.where(ApiKey.key_hash == tokens.hash_api_key(key))
+    ).one_or_none()
     now = utcnow()
     if api_key is None or api_key.revoked_at is not None:
         return None

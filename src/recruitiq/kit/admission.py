@@ -84,19 +84,26 @@ class AdmissionMiddleware:
 
 
 class Pace:
-    """How many requests finish per second (over the last whole second), so a newcomer can
-    be told at once when the line ahead of it will not clear within its wait."""
+    """How many requests finish per second while the server is busy, so a newcomer can be
+    told at once when the line ahead of it will not clear within its wait. Unknown (no
+    refusal) until a busy second has been measured; a quiet spell starts the count anew,
+    so an idle server is never judged slow."""
+
+    WINDOW_SECONDS = 1.0
 
     def __init__(self, floor: int) -> None:
         self.floor = floor  # never refuse a line shorter than the running requests
         self.rate = float("inf")
         self.count = 0
-        self.since = time.monotonic()
+        self.since = self.last = time.monotonic()
 
     def finished(self) -> None:
-        self.count += 1
         now = time.monotonic()
-        if now - self.since >= 1.0:
+        if now - self.last > self.WINDOW_SECONDS:  # idle in between: not a busy second
+            self.count, self.since = 0, now
+        self.last = now
+        self.count += 1
+        if now - self.since >= self.WINDOW_SECONDS:
             self.rate = self.count / (now - self.since)
             self.count, self.since = 0, now
 
