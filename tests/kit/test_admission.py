@@ -156,3 +156,19 @@ def test_the_pace_is_unknown_until_a_busy_second_and_forgets_quiet_spells(monkey
     pace.finished()
     assert pace.rate == pytest.approx(50, rel=0.05)
     assert admission.Pace(floor=8).waits_within(0.0) == 8
+
+
+def test_a_second_of_light_traffic_does_not_count_as_the_servers_pace(monkeypatch) -> None:
+    from recruitiq.kit import admission
+
+    clock = [100.0]
+    monkeypatch.setattr(admission.time, "monotonic", lambda: clock[0])
+    pace = admission.Pace(floor=2)
+    for _ in range(30):  # 20 answers a second, but slots were free: that was the traffic
+        clock[0] += 0.05
+        pace.finished(saturated=False)
+    assert pace.rate == float("inf")
+    for _ in range(120):  # full: 100 a second is the server
+        clock[0] += 0.01
+        pace.finished(saturated=True)
+    assert pace.rate == pytest.approx(100, rel=0.05)

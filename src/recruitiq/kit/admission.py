@@ -74,7 +74,7 @@ class AdmissionMiddleware:
         return False
 
     def _release(self) -> None:
-        self.pace.finished()
+        self.pace.finished(saturated=self.running >= self.limit)
         while self.waiting:
             turn = self.waiting.popleft()
             if not turn.done():
@@ -84,10 +84,10 @@ class AdmissionMiddleware:
 
 
 class Pace:
-    """How many requests finish per second while the server is busy, so a newcomer can be
-    told at once when the line ahead of it will not clear within its wait. Unknown (no
-    refusal) until a busy second has been measured; a quiet spell starts the count anew,
-    so an idle server is never judged slow."""
+    """How many requests the server finishes per second when it is full (its capacity), so
+    a newcomer can be told at once when the line ahead of it will not clear within its
+    wait. Only seconds in which every slot stayed taken count: a second of light traffic
+    measures the traffic, not the server. Unknown (no early refusal) until one is seen."""
 
     WINDOW_SECONDS = 1.0
 
@@ -97,9 +97,9 @@ class Pace:
         self.count = 0
         self.since = self.last = time.monotonic()
 
-    def finished(self) -> None:
+    def finished(self, *, saturated: bool = True) -> None:
         now = time.monotonic()
-        if now - self.last > self.WINDOW_SECONDS:  # idle in between: not a busy second
+        if not saturated or now - self.last > self.WINDOW_SECONDS:  # not a full second
             self.count, self.since = 0, now
         self.last = now
         self.count += 1
