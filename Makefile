@@ -13,7 +13,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: run test test-python test-piece lint install lock piece-install system-deps bench clean
+.PHONY: run test test-python test-piece lint install lock piece-install system-deps bench bench-api clean
 
 # uv itself, pinned by hash (tools/requirements.txt), in a venv of its own.
 $(UV): tools/requirements.txt
@@ -66,6 +66,9 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/delivery.py
+
+bench-api: install
+	$(BIN)/python bench/api.py
 
 clean:
 	rm -rf $(VENV) $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache
