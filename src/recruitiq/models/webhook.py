@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recruitiq.kit.clock import utcnow
@@ -45,7 +45,9 @@ class WebhookDelivery(OrgScoped, Timestamps, Base):
 
     __tablename__ = "webhook_deliveries"
     __table_args__ = (
-        Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        # The claim reads each priority class in due order: one range scan per class
+        # (status, priority) that stops at its limit (ADR 0006).
+        Index("ix_webhook_deliveries_due", "status", "priority", "next_attempt_at"),
         # Half of each page stays free for the lease: a claim changes no indexed column, so
         # with room on the page PostgreSQL updates the row in place (HOT) instead of adding
         # an entry to each of its indexes (docs/performance.md).
@@ -64,6 +66,9 @@ class WebhookDelivery(OrgScoped, Timestamps, Base):
     # NULL means "the event's payload".
     payload: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default="pending")
+    # 1 for a priority-delivery plan (enterprise), else 0: set at fan-out from the plan and
+    # by a plan change; never by a lease (it is indexed, ADR 0004).
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     leased_until: Mapped[datetime | None]

@@ -18,9 +18,10 @@ from recruitiq.events.catalog import WILDCARD
 from recruitiq.events.serialize import canonical_json
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
-from recruitiq.models import Event, WebhookDelivery, WebhookSubscription
+from recruitiq.models import Event, Organization, WebhookDelivery, WebhookSubscription
 from recruitiq.webhooks.dispatcher import notify_new_deliveries
 from recruitiq.webhooks.pii import strip_pii
+from recruitiq.webhooks.plans import plan_for_organization, plan_named
 
 
 def subscribes_to(events: Iterable[str], event_type: str) -> bool:
@@ -34,8 +35,9 @@ def stripped_payload(envelope: dict[str, Any], event_payload: str) -> str | None
 
 
 def new_delivery(
-    subscription_id: str, event: Event, payload: str | None
+    subscription_id: str, event: Event, payload: str | None, *, priority: int
 ) -> WebhookDelivery:
+    """``priority``: the organization plan's ``delivery_priority`` (claimed first if 1)."""
     now = utcnow()
     return WebhookDelivery(
         id=new_id("dlv"),
@@ -45,6 +47,7 @@ def new_delivery(
         event_type=event.type,
         payload=payload,
         status="pending",
+        priority=priority,
         attempts=0,
         next_attempt_at=now,
         created_at=now,
@@ -54,6 +57,10 @@ def new_delivery(
 
 def payload_for(include_pii: bool, event: Event, envelope: dict[str, Any]) -> str | None:
     return None if include_pii else stripped_payload(envelope, event.payload)
+
+
+def delivery_priority(session: Session, organization_id: str) -> int:
+    return plan_for_organization(session, organization_id).delivery_priority
 
 
 def wake_after_commit(session: Session) -> None:
@@ -66,7 +73,11 @@ def enqueue_deliveries(session: Session, event: Event, envelope: dict[str, Any])
             WebhookSubscription.id,
             WebhookSubscription.events,
             WebhookSubscription.include_pii,
-        ).where(
+            Organization.plan,
+        )
+        # The plan rides along (a primary-key join): it sets the deliveries' priority.
+        .join(Organization, Organization.id == WebhookSubscription.organization_id)
+        .where(
             WebhookSubscription.organization_id == event.organization_id,
             WebhookSubscription.is_active.is_(True),
             WebhookSubscription.deleted_at.is_(None),
@@ -78,7 +89,9 @@ def enqueue_deliveries(session: Session, event: Event, envelope: dict[str, Any])
     stripped: str | None = None
     if any(not row.include_pii for row in matching):
         stripped = stripped_payload(envelope, event.payload)
+    priority = plan_named(matching[0].plan).delivery_priority
     session.add_all(
-        new_delivery(row.id, event, None if row.include_pii else stripped) for row in matching
+        new_delivery(row.id, event, None if row.include_pii else stripped, priority=priority)
+        for row in matching
     )
     wake_after_commit(session)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from recruitiq.kit.clock import utcnow
 from recruitiq.models import WebhookDelivery
+from recruitiq.webhooks.plans import PRIORITY, STANDARD
 
 DELIVERY_OUTCOMES = Counter(
     "recruitiq_webhook_attempts_total",
@@ -52,11 +53,17 @@ def refresh_queue_gauges(session: Session) -> None:
     for status in ("pending", "held"):
         QUEUE_DEPTH.labels(status).set(counts.get(status, 0))
     now = utcnow()
-    oldest = session.scalar(
-        select(func.min(WebhookDelivery.next_attempt_at)).where(
-            WebhookDelivery.status == "pending", WebhookDelivery.next_attempt_at <= now
+    # One index probe per priority class: the due index is (status, priority, next_attempt_at).
+    firsts = [
+        session.scalar(
+            select(func.min(WebhookDelivery.next_attempt_at)).where(
+                WebhookDelivery.status == "pending", WebhookDelivery.priority == priority,
+                WebhookDelivery.next_attempt_at <= now,
+            )
         )
-    )
+        for priority in (STANDARD, PRIORITY)
+    ]
+    oldest = min((first for first in firsts if first is not None), default=None)
     OLDEST_DUE_AGE.set(0 if oldest is None else max(0.0, (now - oldest).total_seconds()))
 
 

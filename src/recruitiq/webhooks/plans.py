@@ -2,6 +2,8 @@
 
 The subscriptions API enforces the subscription and event-type limits; the dispatcher
 reads ``monthly_delivery_quota`` (``None`` is unlimited) to hold deliveries over quota.
+``priority_delivery`` plans have their deliveries claimed first when more is due than a
+claim can take (``delivery_priority``, stored on each delivery at fan-out; ADR 0006).
 An organization whose ``plan`` is not listed gets the free plan's limits.
 """
 
@@ -21,7 +23,17 @@ class Plan:
     max_subscriptions: int
     max_event_types_per_subscription: int
     monthly_delivery_quota: int | None
+    priority_delivery: bool = False
 
+    @property
+    def delivery_priority(self) -> int:
+        """The ``webhook_deliveries.priority`` of this plan's deliveries (0 or 1)."""
+        return PRIORITY if self.priority_delivery else STANDARD
+
+
+# The two delivery classes the claim knows (webhooks/store.py): standard and priority.
+STANDARD = 0
+PRIORITY = 1
 
 DEFAULT_PLAN = "free"
 PLANS: dict[str, Plan] = {
@@ -30,7 +42,7 @@ PLANS: dict[str, Plan] = {
     "pro": Plan("pro", max_subscriptions=50, max_event_types_per_subscription=100,
                 monthly_delivery_quota=10_000),
     "enterprise": Plan("enterprise", max_subscriptions=500, max_event_types_per_subscription=100,
-                       monthly_delivery_quota=None),
+                       monthly_delivery_quota=None, priority_delivery=True),
 }
 
 

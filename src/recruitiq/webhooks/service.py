@@ -283,7 +283,8 @@ def redeliver(
     event = session.get_one(Event, original.event_id)
     # The subscription's current PII choice applies, not the one at the first send.
     payload = fanout.payload_for(subscription.include_pii, event, json.loads(event.payload))
-    delivery = fanout.new_delivery(subscription.id, event, payload)
+    priority = fanout.delivery_priority(session, organization_id)
+    delivery = fanout.new_delivery(subscription.id, event, payload, priority=priority)
     session.add(delivery)
     session.flush()
     fanout.wake_after_commit(session)
@@ -330,7 +331,8 @@ def create_test_delivery(
     now = utcnow()
     data = WebhookTestData(message=TEST_MESSAGE, webhook_id=subscription.id, sent_at=now)
     event, _envelope = record_event(session, organization_id, "webhook.test", data)
-    delivery = fanout.new_delivery(subscription.id, event, None)
+    priority = fanout.delivery_priority(session, organization_id)
+    delivery = fanout.new_delivery(subscription.id, event, None, priority=priority)
     delivery.next_attempt_at = now + TEST_DELIVERY_GRACE
     session.add(delivery)
     session.flush()

@@ -5,12 +5,19 @@ in index order locked with ``FOR UPDATE SKIP LOCKED`` (two workers never even lo
 same row), numbered per organization to respect each one's room, leased by an ``UPDATE``
 that re-checks "pending and lease free", returning everything the attempts need. Each batch
 of outcomes is one statement too (``_PG_RECORD``: deliveries, attempt rows and health
-counters from JSON row sets). SQLite runs the same logic as portable SQL (a SELECT, an
-``UPDATE ... RETURNING``, a joined SELECT; one INSERT and executemany UPDATEs per batch):
-``BEGIN IMMEDIATE`` already makes the claim transaction the only writer, and there are no
-round trips to save. Either way a row is leased by exactly one worker, outcomes are guarded
-by ``leased_by`` (a worker that lost its lease cannot overwrite a newer state) and health
-counters are atomic increments (``x = x + n``), never read-modify-write.
+counters from JSON row sets). SQLite runs the same logic as portable SQL (a SELECT per
+priority class, an ``UPDATE ... RETURNING``, a joined SELECT; one INSERT and executemany
+UPDATEs per batch): ``BEGIN IMMEDIATE`` already makes the claim transaction the only writer,
+and there are no round trips to save. Either way a row is leased by exactly one worker,
+outcomes are guarded by ``leased_by`` (a worker that lost its lease cannot overwrite a newer
+state) and health counters are atomic increments (``x = x + n``), never read-modify-write.
+
+Priority delivery (ADR 0006): candidates are read per class, priority deliveries (an
+enterprise plan's, ``priority = 1``) and standard ones, each with one range scan of the due
+index. While both classes have due work, a claim takes ``PRIORITY_WEIGHT`` priority
+deliveries for every ``STANDARD_WEIGHT`` standard one (3 of every 4 slots, the first slot
+priority): priority work goes first, standard work still gets a share of every claim of two
+or more (a claim of one alternates), and either class takes the slots the other leaves.
 
 Health counters count attempts: ``totalDeliveries`` is attempts made, ``consecutiveFailures``
 failed attempts since the last success; ten in a row disable the subscription.
@@ -34,6 +41,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    literal,
     or_,
     select,
     update,
@@ -52,10 +60,13 @@ from recruitiq.models import (
 )
 from recruitiq.webhooks import quota
 from recruitiq.webhooks.delivery import AttemptResult, Decision, Outgoing, decide
-from recruitiq.webhooks.plans import plan_named
+from recruitiq.webhooks.plans import PRIORITY, STANDARD, plan_named
 
 AUTO_DISABLE_AFTER = 10
 UNCHARGED_EVENT_TYPES = frozenset({"webhook.test"})
+# While both classes wait, a claim's slots go PRIORITY_WEIGHT : STANDARD_WEIGHT to them.
+PRIORITY_WEIGHT = 3
+STANDARD_WEIGHT = 1
 
 D = WebhookDelivery
 S = WebhookSubscription
@@ -80,17 +91,22 @@ _PENDING_LEASE_FREE = (
     DT.status == "pending", or_(DT.leased_until.is_(None), DT.leased_until < _NOW)
 )
 _CANDIDATES = (
-    select(DT.id, DT.organization_id)
-    .where(*_PENDING_LEASE_FREE, DT.next_attempt_at <= _NOW,
+    select(DT.id, DT.organization_id, DT.priority)
+    .where(*_PENDING_LEASE_FREE, DT.priority == bindparam("priority", type_=Integer),
+           DT.next_attempt_at <= _NOW,
            DT.organization_id.not_in(bindparam("full", expanding=True)))
-    # Index order only (status, next_attempt_at): the scan stops at the limit instead of
-    # sorting the whole backlog.
+    # Index order only (status, priority, next_attempt_at): the scan stops at the limit
+    # instead of sorting the whole backlog.
     .order_by(DT.next_attempt_at)
     .limit(bindparam("scan", type_=Integer))
 )
 _LEASE_ANY = (
     DELIVERIES.update()
-    .where(DT.id.in_(bindparam("ids", expanding=True)), *_PENDING_LEASE_FREE)
+    # The same re-check as _PENDING_LEASE_FREE, but with ``status || ''``: given an indexable
+    # ``status = 'pending'``, SQLite's planner walked the due index (every pending row)
+    # instead of looking the ids up by primary key.
+    .where(DT.id.in_(bindparam("ids", expanding=True)),
+           (DT.status + literal("")) == "pending", *_PENDING_LEASE_FREE[1:])
     .values(leased_until=bindparam("until", type_=DT.leased_until.type),
             leased_by=bindparam("by"))
     .returning(DT.id)
@@ -110,6 +126,43 @@ _CLAIMED = (
     .where(D.id.in_(bindparam("ids", expanding=True)))
     .order_by(D.next_attempt_at, D.id)
 )
+
+
+def priority_scan(scan: int) -> int:
+    """How many priority candidates a claim reads at most: the scan but the standard class's
+    share of it, which the standard class always gets. It reads the rest of the scan, so a
+    claim never reads or locks more rows than one scan, whatever waits."""
+    return scan - -(-scan * STANDARD_WEIGHT // (PRIORITY_WEIGHT + STANDARD_WEIGHT))
+
+
+def pick(
+    candidates: Sequence[Any], room_by_org: Mapping[str, int], default_room: int, limit: int,
+    tie_first: int = PRIORITY,
+) -> list[tuple[str, int]]:
+    """What a claim takes from ``(id, organization_id, priority)`` candidates (the priority
+    class first, each class in due order), as ``(id, priority)``: at most each
+    organization's room, then the two classes interleaved by weight. The k-th eligible
+    delivery of a class (from 0) stands at ``k / weight`` (scaled to integers), class
+    ``tie_first`` first on a tie. ``_PG_CLAIM`` computes the same in SQL."""
+    taken: dict[str, int] = defaultdict(int)
+    eligible: dict[int, list[str]] = {PRIORITY: [], STANDARD: []}
+    for delivery_id, org_id, priority in candidates:
+        if taken[org_id] < room_by_org.get(org_id, default_room):
+            taken[org_id] += 1
+            eligible[priority].append(delivery_id)
+    first, rest = eligible[PRIORITY], eligible[STANDARD]
+    picked: list[tuple[str, int]] = []
+    i = j = 0
+    while len(picked) < limit and (i < len(first) or j < len(rest)):
+        here, there = i * STANDARD_WEIGHT, j * PRIORITY_WEIGHT
+        if j == len(rest) or (i < len(first) and (
+                here < there or (here == there and tie_first == PRIORITY))):
+            picked.append((first[i], PRIORITY))
+            i += 1
+        else:
+            picked.append((rest[j], STANDARD))
+            j += 1
+    return picked
 
 
 class DeliveryStore:
@@ -138,6 +191,9 @@ class DeliveryStore:
         self.scan_exhausted = False
         # Organizations seen in the last claim's scan: the next scan covers each one's room.
         self.orgs_seen = 1
+        # Set by a claim that found standard deliveries but took none (a claim of one slot
+        # gives it to a priority delivery): the next claim's first slot is standard's.
+        self.standard_owed = False
         self._dialect: str | None = None
 
     # -- claiming ---------------------------------------------------------------------
@@ -153,33 +209,42 @@ class DeliveryStore:
         if self._postgres():
             return self._claim_postgres(limit, room_by_org, default_room, full, scan, now)
         with self._transaction() as session:
-            picked: list[str] = []
-            taken: dict[str, int] = defaultdict(int)
             # Core rows: the ORM's per-row loading was the claim's largest cost. SQLite has
             # no row locks: BEGIN IMMEDIATE makes this transaction the only writer.
-            candidates = session.connection().execute(
-                _CANDIDATES, {"now": now, "full": full, "scan": scan}
-            ).all()
-            for delivery_id, org_id in candidates:
-                if taken[org_id] < room_by_org.get(org_id, default_room):
-                    taken[org_id] += 1
-                    picked.append(delivery_id)
-                    if len(picked) == limit:
-                        break
-            self._note_scan(len(candidates), len(picked), len({org for _, org in candidates}),
-                            limit=limit, scan=scan, full=full)
+            connection = session.connection()
+            params = {"now": now, "full": full}
+            first_scan = priority_scan(scan)
+            first = connection.execute(
+                _CANDIDATES, {**params, "priority": PRIORITY, "scan": first_scan}).all()
+            rest_scan = scan - len(first)
+            rest = connection.execute(
+                _CANDIDATES, {**params, "priority": STANDARD, "scan": rest_scan}).all()
+            candidates = [*first, *rest]
+            picked = pick(candidates, room_by_org, default_room, limit, self._tie_first())
+            self._note_scan(len(candidates), len(picked), len({c[1] for c in candidates}),
+                            limit=limit, full=full,
+                            full_scan=len(first) == first_scan or len(rest) == rest_scan)
+            self._note_classes(bool(rest), [priority for _, priority in picked])
             if not picked:
                 return []
-            leased = self._lease(session, picked, now, check_due=True)
+            leased = self._lease(session, [i for i, _ in picked], now, check_due=True)
             return self._prepare(session, leased, now, charge_quota=True)
 
     def _note_scan(
-        self, scanned: int, taken: int, orgs: int, *, limit: int, scan: int, full: list[str]
+        self, scanned: int, taken: int, orgs: int, *, limit: int, full: list[str],
+        full_scan: bool,
     ) -> None:
-        """What the dispatcher and the next claim learn from this claim's scan."""
+        """What the dispatcher and the next claim learn from this claim's scan
+        (``full_scan``: a class's scan stopped at its limit, so more may be due)."""
         self.more_due = bool(full) or (taken < limit and scanned > taken)
-        self.scan_exhausted = scanned == scan and taken == scanned
+        self.scan_exhausted = full_scan and taken == scanned
         self.orgs_seen = max(1, orgs)
+
+    def _tie_first(self) -> int:
+        return STANDARD if self.standard_owed else PRIORITY
+
+    def _note_classes(self, standard_found: bool, taken: Sequence[int]) -> None:
+        self.standard_owed = standard_found and STANDARD not in taken
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:
@@ -239,15 +304,21 @@ class DeliveryStore:
         rooms = {org: room for org, room in room_by_org.items() if room > 0}
         params = {
             "now": now, "until": now + self.lease, "by": self.worker_id, "full": full,
-            "scan": scan, "limit": limit, "default_room": default_room,
-            "room_orgs": list(rooms), "rooms": list(rooms.values()),
+            "scan": scan, "priority_scan": priority_scan(scan), "limit": limit,
+            "default_room": default_room, "room_orgs": list(rooms), "rooms": list(rooms.values()),
+            "priority_weight": PRIORITY_WEIGHT, "standard_weight": STANDARD_WEIGHT,
+            "tie_first": self._tie_first(),
         }
         with self._transaction() as session:
             rows = list(session.connection().exec_driver_sql(_PG_CLAIM, params).all())
-            self._note_scan(rows[0].scanned if rows else 0, len(rows),
-                            rows[0].orgs if rows else 1, limit=limit, scan=scan, full=full)
             if not rows:
+                self._note_scan(0, 0, 1, limit=limit, full=full, full_scan=False)
+                self._note_classes(False, [])
                 return []
+            first, rest = rows[0].scanned_first, rows[0].scanned_rest
+            self._note_scan(first + rest, len(rows), rows[0].orgs, limit=limit, full=full,
+                            full_scan=first == priority_scan(scan) or rest == scan - first)
+            self._note_classes(rest > 0, [row.priority for row in rows])
             rows.sort(key=lambda row: (row.next_attempt_at, row.id))
             return self._ready(session, rows, now, charge_quota=True)
 
@@ -543,28 +614,51 @@ _HEALTH_UPDATE = (
 )
 
 
-# PostgreSQL: one statement per claim. Candidates in index order, locked with SKIP LOCKED (two
-# workers never look at the same row), numbered per organization to respect each one's room,
-# then leased; the lease re-checks "pending and lease free" on the locked row.
+# PostgreSQL: one statement per claim. Candidates of each priority class in index order,
+# locked with SKIP LOCKED (two workers never look at the same row), numbered per organization
+# to respect each one's room, interleaved by class weight (see ``pick``), then leased; the
+# lease re-checks "pending and lease free" on the locked row.
 _PG_CLAIM = """
-WITH cand AS (
-    SELECT id, organization_id, next_attempt_at FROM webhook_deliveries
-    WHERE status = 'pending' AND next_attempt_at <= %(now)s
+WITH prio AS (
+    SELECT id, organization_id, next_attempt_at, priority FROM webhook_deliveries
+    WHERE status = 'pending' AND priority = 1 AND next_attempt_at <= %(now)s
       AND (leased_until IS NULL OR leased_until < %(now)s)
       AND organization_id <> ALL(%(full)s::varchar[])
     ORDER BY next_attempt_at
-    LIMIT %(scan)s
+    LIMIT %(priority_scan)s
     FOR UPDATE SKIP LOCKED
+), std AS (
+    SELECT id, organization_id, next_attempt_at, priority FROM webhook_deliveries
+    WHERE status = 'pending' AND priority = 0 AND next_attempt_at <= %(now)s
+      AND (leased_until IS NULL OR leased_until < %(now)s)
+      AND organization_id <> ALL(%(full)s::varchar[])
+    ORDER BY next_attempt_at
+    LIMIT %(scan)s - (SELECT count(*) FROM prio)
+    FOR UPDATE SKIP LOCKED
+), cand AS (
+    SELECT * FROM prio UNION ALL SELECT * FROM std
 ), ranked AS (
-    SELECT c.id, c.next_attempt_at,
+    -- An organization's room goes to its priority deliveries first, then the oldest. Ties
+    -- in due time (one event's deliveries share it) stay unordered: an id tie-break only
+    -- adds text comparisons.
+    SELECT c.id, c.next_attempt_at, c.priority,
            row_number() OVER (PARTITION BY c.organization_id
-                              ORDER BY c.next_attempt_at, c.id) AS n,
+                              ORDER BY c.priority DESC, c.next_attempt_at) AS n,
            coalesce(r.room, %(default_room)s) AS room
     FROM cand AS c
     LEFT JOIN unnest(%(room_orgs)s::varchar[], %(rooms)s::int[]) AS r(org, room)
            ON r.org = c.organization_id
+), eligible AS (
+    SELECT id, priority,
+           row_number() OVER (PARTITION BY priority ORDER BY next_attempt_at) - 1 AS k
+    FROM ranked WHERE n <= room
 ), picked AS (
-    SELECT id FROM ranked WHERE n <= room ORDER BY next_attempt_at, id LIMIT %(limit)s
+    -- Positions are unique within a class; a tie across the classes goes to tie_first.
+    SELECT id FROM eligible
+    ORDER BY k * CASE WHEN priority = 1 THEN %(standard_weight)s
+                      ELSE %(priority_weight)s END,
+             priority <> %(tie_first)s
+    LIMIT %(limit)s
 )
 UPDATE webhook_deliveries AS d
 SET leased_until = %(until)s, leased_by = %(by)s
@@ -573,10 +667,10 @@ WHERE d.id = p.id AND s.id = d.subscription_id AND e.id = d.event_id
   AND o.id = d.organization_id
   AND d.status = 'pending' AND (d.leased_until IS NULL OR d.leased_until < %(now)s)
 RETURNING d.id, d.organization_id, d.subscription_id, d.event_id, d.event_type,
-    coalesce(d.payload, e.payload) AS body, d.attempts, d.next_attempt_at,
+    coalesce(d.payload, e.payload) AS body, d.attempts, d.next_attempt_at, d.priority,
     s.url, s.secret, s.previous_secret, s.previous_secret_expires_at, s.is_active,
     s.deleted_at, s.disabled_reason, s.max_retries, s.retry_delay_seconds, o.plan,
-    (SELECT count(*) FROM cand) AS scanned,
+    (SELECT count(*) FROM prio) AS scanned_first, (SELECT count(*) FROM std) AS scanned_rest,
     (SELECT count(DISTINCT organization_id) FROM cand) AS orgs
 """
 
