@@ -228,6 +228,11 @@ def test_lists_and_filters_never_leak(client, tenant, other_tenant):
         assert export.status_code == 200 and ids["job_id"] not in export.text, resource
     report = _ok(other_tenant.get("/api/v1/reports/pipeline"))
     assert ids["job_id"] not in str(report)
+    # Organization-wide figures with no id in the path: the caller's own, never the other's.
+    usage = _ok(other_tenant.get("/api/v1/usage"))["usage"]
+    assert usage["organizationId"] == other_tenant.organization_id
+    assert tenant.organization_id not in str(usage) and usage["subscriptions"]["used"] == 0
+    assert _ok(tenant.get("/api/v1/usage"))["usage"]["subscriptions"]["used"] == 1
     assert _ok(other_tenant.get("/api/v1/audit-events"))["auditEvents"] == [] or all(
         tenant.organization_id not in str(e)
         for e in other_tenant.get("/api/v1/audit-events").json()["auditEvents"]

@@ -28,6 +28,7 @@ from recruitiq.offers.endpoints import router as offers_router
 from recruitiq.portal.endpoints import router as portal_router
 from recruitiq.reports.endpoints import router as reports_router
 from recruitiq.resumes.endpoints import router as resumes_router
+from recruitiq.usage.endpoints import router as usage_router
 from recruitiq.webhooks.endpoints import router as webhooks_router
 from recruitiq.webhooks.metrics import router as metrics_router
 from recruitiq.worker import start_embedded
@@ -43,6 +44,7 @@ ROUTERS = (
     offers_router,
     events_router,
     webhooks_router,
+    usage_router,
     metrics_router,
     messaging_router,
     reports_router,

@@ -16,6 +16,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 webhooks_app = typer.Typer(help="Webhook delivery log.", no_args_is_help=True)
 app.add_typer(webhooks_app, name="webhooks")
+orgs_app = typer.Typer(help="Organizations: plans and usage.", no_args_is_help=True)
+app.add_typer(orgs_app, name="orgs")
 
 
 def _session_factory() -> sessionmaker[Session]:
@@ -46,6 +48,40 @@ def webhooks_purge(
         f"purged {report.events} events, {report.deliveries} deliveries, "
         f"{report.attempts} attempts, {report.idempotency_records} idempotency records"
     )
+
+
+@orgs_app.command("list")
+def orgs_list() -> None:
+    """Every organization with its plan and this month's usage."""
+    from recruitiq.db import unit_of_work
+    from recruitiq.usage import service
+
+    with unit_of_work(_session_factory()) as session:
+        usages = service.list_usage(session)
+    typer.echo("\n".join(service.usage_table(usages)))
+
+
+@orgs_app.command("set-plan")
+def orgs_set_plan(
+    org: Annotated[str, typer.Argument(help="Organization id (org_…)")],
+    plan: Annotated[str, typer.Argument(help="free, pro or enterprise")],
+) -> None:
+    """Move an organization to another plan; held deliveries the new quota allows are sent now."""
+    from recruitiq.db import unit_of_work
+    from recruitiq.errors import DomainError
+    from recruitiq.usage import service
+
+    try:
+        with unit_of_work(_session_factory()) as session:
+            change = service.set_plan(session, org, plan)
+    except DomainError as error:
+        typer.echo(error.message, err=True)
+        raise typer.Exit(2) from None
+    usage = change.usage
+    typer.echo(f"{usage.organization_id} ({usage.name}): {change.previous.name} -> "
+               f"{change.plan.name}")
+    typer.echo("\n".join(service.plan_lines(change.plan)))
+    typer.echo(f"released {change.released} held deliveries; {usage.held} still held")
 
 
 @app.command()

@@ -345,6 +345,7 @@ def record(
         "events"
     ]
     c("GET", f"/api/v1/events/{events[0]['id']}")
+    c("GET", "/api/v1/usage")
 
     message = c(
         "POST",

@@ -5,7 +5,7 @@ deliveries are free. The charge is one atomic upsert (``INSERT ... ON CONFLICT D
 deliveries = deliveries + n RETURNING deliveries``) followed by giving back what exceeds the
 quota, so two workers can never overspend it together. Held deliveries go back to pending
 when the quota allows again (a new month or a plan upgrade): :func:`release_held`, run by
-the worker every minute.
+the worker every minute, and by a plan change (``usage.service.set_plan``) at once.
 """
 
 from __future__ import annotations
@@ -69,20 +69,24 @@ def reserve(session: Session, organization_id: str, quota: int, wanted: int, per
     return granted
 
 
-def release_held(session: Session, now: datetime | None = None) -> int:
-    """Move held deliveries back to pending as far as each organization's quota allows."""
+def release_held(
+    session: Session, now: datetime | None = None, *, organization_id: str | None = None
+) -> int:
+    """Move held deliveries back to pending as far as each organization's quota allows
+    (one organization's only, when given: a plan change releases at once)."""
     now = now or utcnow()
     period = period_of(now)
-    held_orgs = session.execute(
-        select(WebhookDelivery.organization_id, func.count())
-        .where(WebhookDelivery.status == "held")
-        .group_by(WebhookDelivery.organization_id)
-    ).all()
+    held = select(WebhookDelivery.organization_id, func.count()).where(
+        WebhookDelivery.status == "held"
+    )
+    if organization_id is not None:
+        held = held.where(WebhookDelivery.organization_id == organization_id)
+    held_orgs = session.execute(held.group_by(WebhookDelivery.organization_id)).all()
     quotas = quotas_for(session, [org for org, _ in held_orgs])
     released = 0
-    for org_id, held in held_orgs:
+    for org_id, count in held_orgs:
         quota = quotas.get(org_id)
-        room = held if quota is None else min(held, quota - used(session, org_id, period))
+        room = count if quota is None else min(count, quota - used(session, org_id, period))
         if room <= 0:
             continue
         oldest = (
