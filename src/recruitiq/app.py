@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from anyio import to_thread
+from fastapi import FastAPI
 
 from recruitiq import __version__
 from recruitiq.apidoc import docs_ui
@@ -22,7 +22,9 @@ from recruitiq.errors import install_error_handlers
 from recruitiq.events.endpoints import router as events_router
 from recruitiq.interviews.endpoints import router as interviews_router
 from recruitiq.jobs.endpoints import router as jobs_router
+from recruitiq.kit.admission import AdmissionMiddleware
 from recruitiq.kit.idempotency import IdempotencyMiddleware
+from recruitiq.kit.request_id import RequestIdMiddleware
 from recruitiq.messaging.endpoints import router as messaging_router
 from recruitiq.offers.endpoints import router as offers_router
 from recruitiq.portal.endpoints import router as portal_router
@@ -31,7 +33,7 @@ from recruitiq.resumes.endpoints import router as resumes_router
 from recruitiq.usage.endpoints import router as usage_router
 from recruitiq.webhooks.endpoints import router as webhooks_router
 from recruitiq.webhooks.metrics import router as metrics_router
-from recruitiq.worker import start_embedded
+from recruitiq.worker import start_embedded, tune_interpreter
 
 logger = logging.getLogger("recruitiq")
 
@@ -65,11 +67,14 @@ Every POST accepts an `Idempotency-Key` header.
 
 def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> FastAPI:
     settings = settings or get_settings()
-    engine = make_engine(settings.resolved_database_url)
+    engine = make_engine(settings.resolved_database_url, pool_size=settings.api_threads)
     session_factory = make_session_factory(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # One thread per admitted request, one connection per thread (kit/admission.py).
+        to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
+        tune_interpreter()
         tasks = await start_embedded(app) if run_worker else []
         try:
             yield
@@ -97,19 +102,16 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.add_middleware(IdempotencyMiddleware, session_factory=session_factory)
     install_audit(app)
 
-    @app.middleware("http")
-    async def _request_id(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request.state.request_id = request.headers.get("x-request-id") or (
-            f"req_{uuid.uuid4().hex[:16]}"
-        )
-        response = await call_next(request)
-        response.headers["X-Request-Id"] = request.state.request_id
-        return response
+    app.add_middleware(
+        AdmissionMiddleware,
+        limit=settings.api_threads,
+        queue_timeout=settings.api_queue_timeout_seconds,
+        max_queue=settings.api_max_queue,
+    )
+    app.add_middleware(RequestIdMiddleware)
 
     @app.get("/healthz", tags=["meta"])
-    def healthz() -> dict[str, object]:
+    async def healthz() -> dict[str, object]:
         return {"success": True, "status": "ok", "version": __version__}
 
     for router in ROUTERS:
@@ -117,3 +119,13 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     install_openapi(app)
     docs_ui.install(app)
     return app
+
+
+def app_with_worker() -> FastAPI:
+    """``recruitiq serve --workers N``: each process builds its app from the environment."""
+    return create_app(run_worker=True)
+
+
+def api_only_app() -> FastAPI:
+    """``recruitiq serve --workers N --no-worker``."""
+    return create_app(run_worker=False)

@@ -8,12 +8,13 @@ aggregates are exposed: no organization, URL or payload appears in a label.
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from recruitiq.kit.clock import utcnow
+from recruitiq.kit.routing import api_router
 from recruitiq.models import WebhookDelivery
 from recruitiq.webhooks.plans import PRIORITY, STANDARD
 
@@ -40,7 +41,7 @@ OLDEST_DUE_AGE = Gauge(
     "How long the oldest due pending delivery has been waiting (0 when none).",
 )
 
-router = APIRouter(tags=["meta"])
+router = api_router(tags=["meta"])
 
 
 def refresh_queue_gauges(session: Session) -> None:
