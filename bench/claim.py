@@ -37,8 +37,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
+from delivery import drop_pg, scratch_pg  # bench/delivery.py
+from sqlalchemy import inspect, text
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ("standard", "priority", "mixed")
@@ -69,23 +69,6 @@ def database_cpu(pids: list[int]) -> float:
 
 
 # -- databases -----------------------------------------------------------------------------
-
-def scratch_pg(admin_url: str, suffix: str) -> tuple[str, str]:
-    name = f"riq_claim_bench_{os.getpid()}_{suffix}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(admin_url).set(database=name).render_as_string(hide_password=False), name
-
-
-def drop_pg(admin_url: str, name: str) -> None:
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
 
 def migrate_with(checkout: Path, url: str) -> None:
     """Upgrade ``url`` with ``checkout``'s own migrations."""
@@ -266,7 +249,7 @@ def main() -> None:
                         if database == "sqlite":
                             url = f"sqlite:///{Path(scratch) / f'{scenario}-{label}.db'}"
                         else:
-                            url, name = scratch_pg(args.pg, label)
+                            url, name = scratch_pg(args.pg, f"claim_bench_{label}")
                             pg_names.append(name)
                         migrate_with(checkout, url)
                         engine = make_engine(url)

@@ -537,10 +537,12 @@ def bench_database(
     return figures
 
 
-def scratch_pg(admin_url: str) -> tuple[str, str]:
-    name = f"riq_bench_{os.getpid()}"
+def scratch_pg(admin_url: str, label: str = "bench") -> tuple[str, str]:
+    """A new database ``riq_<label>_<pid>`` (one a killed run left behind is replaced)."""
+    name = f"riq_{label}_{os.getpid()}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False), name

@@ -11,6 +11,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from recruitiq.app import create_app
@@ -35,11 +36,8 @@ def small_app(database_url: str, tmp_path: Path) -> Iterator[FastAPI]:
 
 def test_a_flood_gets_201_or_503_and_every_201_committed_its_job_and_event(small_app):
     with live_server(small_app) as url:
-        with httpx.Client(base_url=url, timeout=30) as setup:
-            from fastapi.testclient import TestClient  # register through the same app
-
-            tenant = register_tenant(TestClient(small_app), "Flood")
-            headers = tenant.key_headers("jobs:write")
+        tenant = register_tenant(TestClient(small_app), "Flood")  # the same app and database
+        headers = tenant.key_headers("jobs:write")
 
         def create(n: int) -> httpx.Response:
             with httpx.Client(base_url=url, timeout=30) as client:
@@ -65,4 +63,3 @@ def test_a_flood_gets_201_or_503_and_every_201_committed_its_job_and_event(small
             Event.organization_id == tenant.organization_id, Event.type == "job.created"))
     assert jobs == created  # a 503 changed nothing; a 201 was committed
     assert events == len(created)
-    assert setup is not None

@@ -108,6 +108,7 @@ class RateLimited(DomainError):
         super().__init__(message, headers={"Retry-After": str(retry_after_seconds)})
 
 
+OVERLOADED_RETRY_AFTER_SECONDS = 1
 OVERLOADED_MESSAGE = "The server is at capacity; nothing was done. Retry after Retry-After seconds"
 
 
@@ -147,10 +148,10 @@ def error_body(
     }
 
 
-def overloaded_response(scope: Scope, retry_after_seconds: int) -> JSONResponse:
+def overloaded_response(scope: Scope) -> JSONResponse:
     body = error_body(Request(scope), "overloaded", OVERLOADED_MESSAGE)
     return JSONResponse(body, status_code=503,
-                        headers={"Retry-After": str(retry_after_seconds)})
+                        headers={"Retry-After": str(OVERLOADED_RETRY_AFTER_SECONDS)})
 
 
 def _is_busy(exc: OperationalError) -> bool:
@@ -196,14 +197,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _pool_exhausted(request: Request, exc: PoolTimeout) -> JSONResponse:
         logger.warning("no database connection free in time for %s %s",
                        request.method, request.url.path)
-        return overloaded_response(request.scope, 1)
+        return overloaded_response(request.scope)
 
     @app.exception_handler(OperationalError)
     async def _database_busy(request: Request, exc: OperationalError) -> JSONResponse:
         if not _is_busy(exc):
             return await _unexpected(request, exc)
         logger.warning("database busy for %s %s", request.method, request.url.path)
-        return overloaded_response(request.scope, 1)
+        return overloaded_response(request.scope)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

@@ -20,7 +20,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from recruitiq.errors import overloaded_response
 
-RETRY_AFTER_SECONDS = 1
 NEVER_QUEUED = frozenset({"/healthz", "/metrics"})
 
 
@@ -39,7 +38,7 @@ class AdmissionMiddleware:
             await self.app(scope, receive, send)
             return
         if not await self._admit():
-            response = overloaded_response(scope, RETRY_AFTER_SECONDS)
+            response = overloaded_response(scope)
             await response(scope, receive, send)
             return
         try:

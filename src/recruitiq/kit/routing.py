@@ -37,11 +37,6 @@ class JsonBody(JSONResponse):
         return orjson.dumps(content, default=jsonable_encoder, option=_OPTIONS)
 
 
-def _returns_json_body(endpoint: Callable[..., Any]) -> bool:
-    annotation = get_typed_return_annotation(endpoint)
-    return getattr(annotation, "__origin__", annotation) is dict
-
-
 def _answering_directly(endpoint: Callable[..., Any], status_code: int) -> Callable[..., Any]:
     @functools.wraps(endpoint)
     def answer(*args: Any, **kwargs: Any) -> Response:
@@ -61,15 +56,16 @@ def _answering_directly(endpoint: Callable[..., Any], status_code: int) -> Calla
 
 class ApiRoute(APIRoute):
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        returns = get_typed_return_annotation(endpoint)
         direct = (
-            not getattr(endpoint, _ANSWERS_DIRECTLY, False)
+            getattr(returns, "__origin__", returns) is dict
+            and not getattr(endpoint, _ANSWERS_DIRECTLY, False)
             and not inspect.iscoroutinefunction(endpoint)
             and isinstance(kwargs.get("response_model", DefaultPlaceholder(None)),
                            DefaultPlaceholder)
-            and _returns_json_body(endpoint)
         )
         if direct:
-            kwargs["response_model"] = get_typed_return_annotation(endpoint)
+            kwargs["response_model"] = returns
             endpoint = _answering_directly(endpoint, kwargs.get("status_code") or 200)
         super().__init__(path, endpoint, **kwargs)
 
