@@ -13,7 +13,7 @@ export UV_PYTHON := $(PYTHON)
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := $(CURDIR)/$(VENV)
 
-.PHONY: run test test-python test-piece lint install lock piece-install system-deps bench bench-api clean
+.PHONY: run test test-python test-piece lint install lock piece-install system-deps bench bench-api chaos soak clean
 
 # uv itself, pinned by hash (tools/requirements.txt), in a venv of its own.
 $(UV): tools/requirements.txt
@@ -69,6 +69,16 @@ bench: install
 
 bench-api: install
 	$(BIN)/python bench/api.py
+
+# Reliability suites (docs/reliability.md): workers killed with SIGKILL against a flaky
+# receiver; a long run at >= 1,000 deliveries/s with API traffic. On PostgreSQL
+# (RECRUITIQ_BENCH_PG; soak also takes --database sqlite); options in CHAOS_ARGS / SOAK_ARGS.
+SOAK_MINUTES ?= 5
+chaos: install
+	$(BIN)/python bench/chaos.py $(CHAOS_ARGS)
+
+soak: install
+	$(BIN)/python bench/soak.py --minutes $(SOAK_MINUTES) $(SOAK_ARGS)
 
 clean:
 	rm -rf $(VENV) $(TOOLS) data .pytest_cache .mypy_cache .ruff_cache
