@@ -41,6 +41,16 @@ class Settings(BaseSettings):
 
     resume_max_bytes: int = Field(default=10 * 1024 * 1024, gt=0)
 
+    # Failed password checks (auth/throttle.py, docs/security.md): per (account, address)
+    # pair, this many are free, then each blocks the pair twice as long as the last, up
+    # to the cap; per account (except from addresses that signed in to it before) and per
+    # address, this many in a window block until the window ends.
+    login_throttle_window_seconds: int = Field(default=900, gt=0)
+    login_pair_free_failures: int = Field(default=5, ge=0)
+    login_pair_max_block_seconds: int = Field(default=900, gt=0)
+    login_account_max_failures: int = Field(default=50, gt=0)
+    login_address_max_failures: int = Field(default=200, gt=0)
+
     # Requests the API runs at once: its thread pool and its database connections. More
     # wait in line up to api_queue_timeout_seconds (at most api_max_queue of them), then get
     # a 503 with Retry-After: past its capacity the server keeps serving at its capacity.

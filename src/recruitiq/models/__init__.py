@@ -8,6 +8,7 @@ from recruitiq.models.event import Event
 from recruitiq.models.interview import Interview, InterviewFeedback
 from recruitiq.models.job import Job
 from recruitiq.models.keyset_indexes import KEYSET_INDEXES
+from recruitiq.models.login_throttle import LoginThrottle
 from recruitiq.models.message import Message
 from recruitiq.models.offer import Offer
 from recruitiq.models.organization import ApiKey, IdempotencyRecord, Organization, User
@@ -27,6 +28,7 @@ __all__ = [
     "InterviewFeedback",
     "Job",
     "KEYSET_INDEXES",
+    "LoginThrottle",
     "Message",
     "Offer",
     "Organization",
