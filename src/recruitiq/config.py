@@ -61,6 +61,16 @@ class Settings(BaseSettings):
     api_queue_timeout_seconds: float = Field(default=0.5, gt=0)
     api_max_queue: int = Field(default=256, ge=0)
 
+    # Request bodies larger than this are refused with a 413 while they stream in (a resume
+    # upload has its own cap, resume_max_bytes). The largest body the schemas accept, an
+    # e-mail with a full text and HTML part, is about 0.7 MB of ASCII.
+    max_body_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
+
+    # GET /metrics: with a token, only `Authorization: Bearer <token>` (or a client in the
+    # allowlist); without one, anyone in development, loopback and the allowlist in production.
+    metrics_token: str | None = None
+    metrics_allowlist: str = ""
+
     @model_validator(mode="after")
     def _lease_covers_attempts(self) -> Settings:
         if self.webhook_lease_seconds < 2 * self.webhook_timeout_seconds:
@@ -90,6 +100,10 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'recruitiq.db').resolve()}"
+
+    @property
+    def metrics_allowlist_entries(self) -> list[str]:
+        return [part.strip() for part in self.metrics_allowlist.split(",") if part.strip()]
 
     @property
     def webhook_allowlist_entries(self) -> list[str]:
