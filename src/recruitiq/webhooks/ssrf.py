@@ -4,7 +4,9 @@ Two checks. At creation, :func:`validate_subscription_url` gives the user a clea
 At connect time (production mode), :func:`checked_addresses` resolves the host itself and
 refuses forbidden addresses, and the client connects to exactly the addresses it checked,
 so a DNS answer that changes between the check and the connection (rebinding) cannot slip
-through.
+through. What is forbidden is one table of special-purpose ranges, with the IPv6 forms that
+wrap an IPv4 address (mapped, NAT64, 6to4, Teredo, compatible) checked by what they wrap:
+:mod:`recruitiq.webhooks.special_addresses`.
 
 An allow-listed host or address (``RECRUITIQ_WEBHOOK_ALLOWLIST``: host names or CIDRs) is
 exempt from both the address check and the https rule: that is how a self-hosted receiver
@@ -23,15 +25,7 @@ from urllib.parse import urlsplit
 
 from recruitiq.config import Settings
 from recruitiq.errors import ValidationFailed
-
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-# Carrier-grade NAT and the cloud metadata addresses are named explicitly because they are
-# the classic SSRF targets; ``is_global`` already excludes them on current Pythons.
-EXTRA_FORBIDDEN = (
-    ipaddress.ip_network("100.64.0.0/10"),
-    ipaddress.ip_network("169.254.0.0/16"),
-    ipaddress.ip_network("fd00:ec2::/32"),
-)
+from recruitiq.webhooks.special_addresses import IPAddress, refusal
 
 
 class SsrfRefused(OSError):
@@ -39,20 +33,9 @@ class SsrfRefused(OSError):
 
 
 def forbidden_reason(address: IPAddress) -> str | None:
-    """Why ``address`` may not be a webhook target, or None when it is public."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        return forbidden_reason(address.ipv4_mapped)
-    if address.is_loopback:
-        return "a loopback address"
-    if any(address in network for network in EXTRA_FORBIDDEN) or address.is_link_local:
-        return "a link-local, metadata or carrier-grade NAT address"
-    if address.is_multicast:
-        return "a multicast address"
-    if address.is_private or address.is_unspecified or address.is_reserved:
-        return "a private or reserved address"
-    if not address.is_global:
-        return "not a public address"
-    return None
+    """Why ``address`` may not be a webhook target, or None when it is public
+    (the table of special-purpose ranges: :mod:`recruitiq.webhooks.special_addresses`)."""
+    return refusal(address)
 
 
 class Allowlist:
