@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     # starts an attempt only if the lease covers its timeout: at least two timeouts.
     webhook_lease_seconds: float = Field(default=90.0, gt=0)
     webhook_poll_seconds: float = Field(default=1.0, gt=0)
+    # Deliveries per second to one subscription when it sets no rateLimitPerSecond.
+    webhook_default_rate_limit_per_second: int = Field(default=50, ge=1, le=100_000)
+    # Consecutive failed attempts before webhook.endpoint_failing (0: never) and before the
+    # subscription is disabled (webhook.endpoint_disabled).
+    webhook_warn_after_failures: int = Field(default=5, ge=0)
+    webhook_disable_after_failures: int = Field(default=10, ge=1)
     retention_days: int = 90
     # How often the worker looks for sent offers past their deadline (offer.expired).
     offer_expiry_interval_seconds: float = Field(default=30.0, gt=0)
@@ -79,6 +85,26 @@ class Settings(BaseSettings):
                 f"({self.webhook_lease_seconds:g} < 2 x {self.webhook_timeout_seconds:g}): "
                 "an attempt starts only while its lease outlasts its timeout"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _warning_comes_before_disabling(self) -> Settings:
+        warn, disable = self.webhook_warn_after_failures, self.webhook_disable_after_failures
+        if warn and warn >= disable:
+            raise ValueError(
+                "webhook_warn_after_failures must be 0 (no warning) or below "
+                f"webhook_disable_after_failures ({warn} >= {disable})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _metrics_allowlist_parses(self) -> Settings:
+        for entry in self.metrics_allowlist_entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as exc:
+                message = f"metrics_allowlist: {entry!r} is not an IP address or CIDR"
+                raise ValueError(message) from exc
         return self
 
     @model_validator(mode="after")
