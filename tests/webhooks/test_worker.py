@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from recruitiq.config import get_settings
 from recruitiq.webhooks import wakeup
 from tests.webhooks.receivers import (
     Reply,
@@ -121,31 +120,20 @@ def test_two_workers_never_deliver_one_attempt_twice(client, tenant, app, databa
             assert counted.failed_deliveries == counted.consecutive_failures == 0
 
 
-def test_a_worker_in_another_process_is_woken_by_notify(
-    client, tenant, app, database_url, tmp_path, monkeypatch
-):
-    """The worker polls once an hour, so only the API process's NOTIFY can wake it. The API
-    process (this one, no dispatcher of its own) NOTIFYs through the database its settings
-    name, as `recruitiq serve --no-worker` does."""
+def test_a_worker_in_another_process_is_woken_by_notify(client, tenant, app, database_url, tmp_path):
+    """The worker polls once an hour, so only a NOTIFY can wake it: the API process (this
+    one, no dispatcher of its own) sends it inside the emitting transaction."""
     if not database_url.startswith("postgresql"):
         pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite runs the dispatcher in the API process")
-    monkeypatch.setenv("RECRUITIQ_DATABASE_URL", database_url)
-    monkeypatch.setattr(wakeup, "_fallback_engine", [])
-    get_settings.cache_clear()
-    try:
-        with receiver() as r:
-            add_subscription(app, tenant.organization_id, r.url())
-            with worker(database_url, tmp_path, "w", webhook_poll_seconds=3600) as process:
-                wait_for(lambda: _listening(app), what="the worker to LISTEN")
-                create_job(tenant)
-                wait_for(lambda: r.requests, what="the POST of the worker woken by NOTIFY")
-                _stop(process)
-        [delivery] = deliveries(app, tenant.organization_id)
-        assert delivery.status == "delivered"
-    finally:
-        get_settings.cache_clear()
-        for engine in wakeup._fallback_engine:
-            engine.dispose()
+    with receiver() as r:
+        add_subscription(app, tenant.organization_id, r.url())
+        with worker(database_url, tmp_path, "w", webhook_poll_seconds=3600) as process:
+            wait_for(lambda: _listening(app), what="the worker to LISTEN")
+            create_job(tenant)
+            wait_for(lambda: r.requests, what="the POST of the worker woken by NOTIFY")
+            _stop(process)
+    [delivery] = deliveries(app, tenant.organization_id)
+    assert delivery.status == "delivered"
 
 
 def _listening(app) -> bool:

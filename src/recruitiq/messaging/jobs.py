@@ -18,9 +18,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from recruitiq.config import Settings
-from recruitiq.db import unit_of_work
+from recruitiq.db import is_sqlite, unit_of_work
 from recruitiq.kit.clock import utcnow
-from recruitiq.messaging import smtp, wakeup
+from recruitiq.messaging import smtp
+from recruitiq.messaging.wakeup import MESSAGES
 from recruitiq.models import Message
 from recruitiq.worker import PeriodicJob, WorkerContext
 
@@ -135,7 +136,9 @@ async def send_due_messages(
 async def run_sender(ctx: WorkerContext, poll_seconds: float = POLL_SECONDS) -> None:
     """Send due messages until the worker stops, waking early when one is queued here."""
     wake = asyncio.Event()
-    wakeup.register(asyncio.get_running_loop(), wake)
+    MESSAGES.register(asyncio.get_running_loop(), wake)
+    url = ctx.settings.resolved_database_url
+    listener = None if is_sqlite(url) else asyncio.create_task(MESSAGES.listen(url, wake))
     reported: str | None = None
     try:
         while not ctx.stopping.is_set():
@@ -155,7 +158,10 @@ async def run_sender(ctx: WorkerContext, poll_seconds: float = POLL_SECONDS) -> 
             for waiter in pending:
                 waiter.cancel()
     finally:
-        wakeup.unregister(wake)
+        MESSAGES.unregister(wake)
+        if listener is not None:
+            listener.cancel()
+            await asyncio.gather(listener, return_exceptions=True)
 
 
 def periodic_jobs() -> list[PeriodicJob]:

@@ -9,14 +9,13 @@ from sqlalchemy.orm import Session
 
 from recruitiq.auth.principal import Principal
 from recruitiq.config import Settings
-from recruitiq.db import after_commit
 from recruitiq.errors import ValidationFailed
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
 from recruitiq.kit.lookup import get_owned, require_reference
 from recruitiq.kit.pagination import Page, PageParams, paginate, where_equal
-from recruitiq.messaging import wakeup
 from recruitiq.messaging.schemas import EmailCreate, MessageOut
+from recruitiq.messaging.wakeup import MESSAGES
 from recruitiq.models import Application, Candidate, Message
 
 SMTP_NOT_CONFIGURED = "smtp not configured"
@@ -62,7 +61,7 @@ def queue_email(
     )
     session.add(message)
     session.flush()
-    after_commit(session, wakeup.notify)
+    MESSAGES.after_commit(session)
     return message
 
 

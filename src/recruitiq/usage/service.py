@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from recruitiq import db
 from recruitiq.errors import NotFound, ValidationFailed
 from recruitiq.kit.clock import utcnow
 from recruitiq.models import Organization, WebhookDelivery, WebhookSubscription, WebhookUsage
@@ -33,7 +32,7 @@ from recruitiq.usage.schemas import (
 )
 from recruitiq.webhooks import quota
 from recruitiq.webhooks.plans import PLANS, Plan, plan_named
-from recruitiq.webhooks.wakeup import notify_new_deliveries
+from recruitiq.webhooks.wakeup import DELIVERIES
 
 WAITING = ("pending", "held")
 
@@ -182,7 +181,7 @@ def set_plan(
     )
     released = quota.release_held(session, now, organization_id=organization_id)
     if released:
-        db.after_commit(session, notify_new_deliveries)
+        DELIVERIES.after_commit(session)
     return PlanChange(previous=previous, plan=plan, released=released,
                       usage=usage_of(session, organization_id, now))
 

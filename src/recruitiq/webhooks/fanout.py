@@ -29,15 +29,14 @@ from sqlalchemy import cast as cast_
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session
 
-from recruitiq import db
 from recruitiq.events.catalog import WILDCARD
 from recruitiq.events.serialize import canonical_json
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
 from recruitiq.models import Event, Organization, WebhookDelivery, WebhookSubscription
-from recruitiq.webhooks.dispatcher import notify_new_deliveries
 from recruitiq.webhooks.pii import strip_pii
 from recruitiq.webhooks.plans import plan_for_organization, plan_named
+from recruitiq.webhooks.wakeup import DELIVERIES
 
 _DELIVERIES = cast(Table, WebhookDelivery.__table__)
 
@@ -117,10 +116,6 @@ def delivery_priority(session: Session, organization_id: str) -> int:
     return plan_for_organization(session, organization_id).delivery_priority
 
 
-def wake_after_commit(session: Session) -> None:
-    db.after_commit(session, notify_new_deliveries)
-
-
 def enqueue_deliveries(session: Session, event: Event, envelope: dict[str, Any]) -> None:
     session.flush()  # what the request changed first: the query reads subscriptions
     connection = session.connection()
@@ -143,7 +138,7 @@ def enqueue_deliveries(session: Session, event: Event, envelope: dict[str, Any])
                          priority=priority)
             for row in matching
         ])
-    wake_after_commit(session)
+    DELIVERIES.after_commit(session)
 
 
 # The rows differ only in id, subscription and which payload: three arrays and one round

@@ -25,16 +25,18 @@ async def dispatch(ctx: WorkerContext) -> None:
 
 async def release_held(ctx: WorkerContext) -> None:
     from recruitiq.webhooks.quota import release_held as release
-    from recruitiq.webhooks.wakeup import notify_new_deliveries
+    from recruitiq.webhooks.wakeup import DELIVERIES
 
     def run() -> int:
         with unit_of_work(ctx.session_factory) as session:
-            return release(session)
+            released = release(session)
+            if released:
+                DELIVERIES.after_commit(session)
+            return released
 
     released = await asyncio.to_thread(run)
     if released:
         logger.info("released %d held deliveries", released)
-        notify_new_deliveries()
 
 
 async def purge(ctx: WorkerContext) -> None:

@@ -41,6 +41,7 @@ from recruitiq.webhooks.schemas import (
     WebhookWithSecretOut,
 )
 from recruitiq.webhooks.ssrf import validate_subscription_url
+from recruitiq.webhooks.wakeup import DELIVERIES
 
 SECRET_PREFIX = "whsec_"  # noqa: S105 - a prefix, not a secret
 SECRET_BYTES = 32
@@ -287,7 +288,7 @@ def redeliver(
     delivery = fanout.new_delivery(subscription.id, event, payload, priority=priority)
     session.add(delivery)
     session.flush()
-    fanout.wake_after_commit(session)
+    DELIVERIES.after_commit(session)
     return delivery
 
 
@@ -314,7 +315,7 @@ def recover(session: Session, organization_id: str, webhook_id: str, since: date
     )
     count: int = result.rowcount  # type: ignore[attr-defined]
     if count:
-        fanout.wake_after_commit(session)
+        DELIVERIES.after_commit(session)
     return count
 
 
