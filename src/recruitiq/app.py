@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from anyio import to_thread
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from recruitiq import __version__
 from recruitiq.apidoc import docs_ui
@@ -23,12 +24,16 @@ from recruitiq.events.endpoints import router as events_router
 from recruitiq.interviews.endpoints import router as interviews_router
 from recruitiq.jobs.endpoints import router as jobs_router
 from recruitiq.kit.admission import AdmissionMiddleware
+from recruitiq.kit.body_limit import BodyLimitMiddleware, RouteLimit
 from recruitiq.kit.idempotency import IdempotencyMiddleware
+from recruitiq.kit.parameters import refuse_unknown_parameters
 from recruitiq.kit.request_id import RequestIdMiddleware
+from recruitiq.kit.security_headers import SecurityHeadersMiddleware
 from recruitiq.messaging.endpoints import router as messaging_router
 from recruitiq.offers.endpoints import router as offers_router
 from recruitiq.portal.endpoints import router as portal_router
 from recruitiq.reports.endpoints import router as reports_router
+from recruitiq.resumes.endpoints import MULTIPART_OVERHEAD
 from recruitiq.resumes.endpoints import router as resumes_router
 from recruitiq.usage.endpoints import router as usage_router
 from recruitiq.webhooks.endpoints import router as webhooks_router
@@ -36,6 +41,8 @@ from recruitiq.webhooks.metrics import router as metrics_router
 from recruitiq.worker import start_embedded, tune_interpreter
 
 logger = logging.getLogger("recruitiq")
+
+RESUME_UPLOAD = re.compile(r"/api/v1/candidates/[^/]+/resume")
 
 ROUTERS = (
     auth_router,
@@ -94,6 +101,8 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         lifespan=lifespan,
         docs_url=None,  # served offline by apidoc.docs_ui
         redoc_url=None,
+        # Every route added from here on: unknown query parameters are a 422 (kit/parameters.py).
+        dependencies=[Depends(refuse_unknown_parameters)],
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -108,6 +117,14 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
         queue_timeout=settings.api_queue_timeout_seconds,
         max_queue=settings.api_max_queue,
     )
+    # Outside admission: an oversized body is refused without taking a slot.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        route_limits=[RouteLimit("PUT", RESUME_UPLOAD,
+                                 settings.resume_max_bytes + MULTIPART_OVERHEAD)],
+    )
+    app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
     app.add_middleware(RequestIdMiddleware)
 
     @app.get("/healthz", tags=["meta"])

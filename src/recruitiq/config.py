@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -95,6 +96,16 @@ class Settings(BaseSettings):
                 "webhook_warn_after_failures must be 0 (no warning) or below "
                 f"webhook_disable_after_failures ({warn} >= {disable})"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _metrics_allowlist_parses(self) -> Settings:
+        for entry in self.metrics_allowlist_entries:
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError as exc:
+                message = f"metrics_allowlist: {entry!r} is not an IP address or CIDR"
+                raise ValueError(message) from exc
         return self
 
     @model_validator(mode="after")

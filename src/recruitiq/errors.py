@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import Scope
@@ -159,28 +160,69 @@ def _is_busy(exc: OperationalError) -> bool:
     return "database is locked" in str(exc.orig)
 
 
-def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+# A client sending 900,000 bad fields gets the first of them, not a 56 MB answer.
+MAX_DETAILS = 20
+_SNAKE = re.compile(r"(?<=[a-z0-9])_([a-z0-9])")
+
+
+def camel_field(field: str) -> str:
+    """A field path as the API spells it: ``salary_range.min`` -> ``salaryRange.min``."""
+    return _SNAKE.sub(lambda match: match.group(1).upper(), field)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any], *, as_sent: bool = False) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    if not as_sent:  # an unknown key is named as the client spelled it
+        parts = [camel_field(part) for part in parts]
     return ".".join(parts) or "body"
+
+
+def _capped(message: str, total: int) -> str:
+    if total <= MAX_DETAILS:
+        return message
+    return f"{message} ({total} problems; the first {MAX_DETAILS} are listed)"
+
+
+def _api_details(details: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {**detail, "field": camel_field(detail["field"])}
+        if isinstance(detail.get("field"), str) else detail
+        for detail in details
+    ]
 
 
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        message = _capped(exc.message, len(exc.details))
         return JSONResponse(
-            error_body(request, exc.code, exc.message, exc.details),
+            error_body(request, exc.code, message, _api_details(exc.details[:MAX_DETAILS])),
             status_code=exc.status_code,
             headers=exc.headers,
         )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
         details = [
-            {"field": _field_path(err.get("loc", ())), "message": err.get("msg", "invalid")}
-            for err in exc.errors()
+            {"field": _field_path(err.get("loc", ()), as_sent=err.get("type") == "extra_forbidden"),
+             "message": err.get("msg", "invalid")}
+            for err in errors[:MAX_DETAILS]
         ]
+        message = _capped("The request is not valid", len(errors))
         return JSONResponse(
-            error_body(request, "validation_error", "The request is not valid", details),
+            error_body(request, "validation_error", message, details), status_code=422
+        )
+
+    @app.exception_handler(DataError)
+    async def _data_refused(request: Request, exc: DataError) -> JSONResponse:
+        # The database refused a value the schemas let through (a NUL character, a number
+        # out of its range): the client's input, so a 422, never a 500. Logged, as a schema
+        # should have caught it.
+        logger.warning("the database refused a value on %s %s: %s",
+                       request.method, request.url.path, type(exc.orig).__name__)
+        return JSONResponse(
+            error_body(request, "validation_error", "A value in the request cannot be stored"),
             status_code=422,
         )
 

@@ -5,7 +5,7 @@ from typing import Literal
 from pydantic import EmailStr, Field, field_validator
 
 from recruitiq.auth.scopes import ALL_SCOPES
-from recruitiq.kit.schema import CamelInput, CamelModel, UTCTimestamp
+from recruitiq.kit.schema import CamelInput, CamelModel, Timestamp, UTCTimestamp
 
 Role = Literal["admin", "recruiter", "hiring_manager"]
 
@@ -58,16 +58,9 @@ class ApiKeyIn(CamelInput):
     scopes: list[str] = Field(
         min_length=1, examples=[["webhooks:read", "webhooks:write", "jobs:read"]]
     )
-    expires_at: UTCTimestamp | None = None
+    expires_at: Timestamp | None = None
 
     _check_scopes = field_validator("scopes")(_known_scopes)
-
-    @field_validator("expires_at")
-    @classmethod
-    def _aware(cls, value: UTCTimestamp | None) -> UTCTimestamp | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("expiresAt must include a timezone offset")
-        return value
 
 
 class ApiKeyOut(CamelModel):

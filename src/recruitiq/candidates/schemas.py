@@ -5,7 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, EmailStr, Field
 
 from recruitiq.config import get_settings
-from recruitiq.kit.schema import CamelInput, CamelModel, UTCTimestamp
+from recruitiq.kit.schema import CamelInput, CamelModel, Patch, UTCTimestamp
 from recruitiq.models import Candidate
 
 MAX_TAGS = 50
@@ -41,16 +41,16 @@ class CandidateCreate(CamelInput):
 
 
 class CandidateUpdate(CamelInput):
-    first_name: str | None = Field(default=None, min_length=1, max_length=200)
-    last_name: str | None = Field(default=None, min_length=1, max_length=200)
-    email: EmailStr | None = Field(default=None, max_length=320)
+    first_name: Patch[str] = Field(default=None, min_length=1, max_length=200)
+    last_name: Patch[str] = Field(default=None, min_length=1, max_length=200)
+    email: Patch[EmailStr] = Field(default=None, max_length=320)
     phone: str | None = Field(default=None, max_length=50)
     location: str | None = Field(default=None, max_length=200)
     current_title: str | None = Field(default=None, max_length=200)
     current_company: str | None = Field(default=None, max_length=200)
     linkedin_url: LinkedinUrl | None = None
     source: str | None = Field(default=None, max_length=100)
-    tags: TagList | None = None
+    tags: Patch[TagList] = None
 
 
 class TagsIn(CamelInput):

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Body, Depends, Query, status
@@ -8,7 +7,6 @@ from fastapi import Body, Depends, Query, status
 from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
 from recruitiq.deps import DbSession
-from recruitiq.errors import ValidationFailed
 from recruitiq.interviews import service
 from recruitiq.interviews.schemas import (
     FeedbackCreate,
@@ -19,6 +17,7 @@ from recruitiq.interviews.schemas import (
 )
 from recruitiq.kit.pagination import PageParams, list_body, page_params
 from recruitiq.kit.routing import api_router
+from recruitiq.kit.schema import Timestamp
 from recruitiq.models import Interview
 
 router = api_router(prefix="/api/v1/interviews", tags=["interviews"])
@@ -29,12 +28,6 @@ Writer = Annotated[Principal, Depends(require_scope("interviews:write"))]
 
 def _one(interview: Interview) -> dict[str, Any]:
     return {"success": True, "interview": service.interview_data(interview)}
-
-
-def _aware(value: datetime | None, name: str) -> datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise ValidationFailed(f"{name} must include a timezone offset", field=name)
-    return value
 
 
 @router.post("", status_code=status.HTTP_201_CREATED)
@@ -52,16 +45,16 @@ def list_interviews(
     params: Annotated[PageParams, Depends(page_params)],
     application_id: Annotated[str | None, Query(alias="applicationId")] = None,
     status: Annotated[InterviewStatus | None, Query()] = None,
-    scheduled_after: Annotated[datetime | None, Query(alias="scheduledAfter")] = None,
-    scheduled_before: Annotated[datetime | None, Query(alias="scheduledBefore")] = None,
+    scheduled_after: Annotated[Timestamp | None, Query(alias="scheduledAfter")] = None,
+    scheduled_before: Annotated[Timestamp | None, Query(alias="scheduledBefore")] = None,
 ) -> dict[str, Any]:
     """Newest first. `scheduledAfter` is inclusive, `scheduledBefore` exclusive."""
     page = service.list_interviews(
         session, principal.organization_id, params,
         application_id=application_id,
         status=status,
-        scheduled_after=_aware(scheduled_after, "scheduledAfter"),
-        scheduled_before=_aware(scheduled_before, "scheduledBefore"),
+        scheduled_after=scheduled_after,
+        scheduled_before=scheduled_before,
     )
     items = [service.interview_data(i) for i in page.items]
     return list_body("interviews", items, page.next_cursor)

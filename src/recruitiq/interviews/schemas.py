@@ -7,10 +7,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from email_validator import EmailNotValidError, validate_email
-from pydantic import AwareDatetime, Field, computed_field, field_validator
+from pydantic import Field, computed_field, field_validator
 
 from recruitiq.kit.clock import utcnow
-from recruitiq.kit.schema import CamelInput, CamelModel, UTCTimestamp
+from recruitiq.kit.schema import CamelInput, CamelModel, Patch, Timestamp, UTCTimestamp
 
 InterviewStatus = Literal["scheduled", "completed", "cancelled"]
 Recommendation = Literal["strong_yes", "yes", "no", "strong_no"]
@@ -68,7 +68,7 @@ def unique_interviewers(values: list[str]) -> list[str]:
 
 class InterviewCreate(CamelInput):
     application_id: str = Field(min_length=1, max_length=40)
-    scheduled_at: AwareDatetime = Field(
+    scheduled_at: Timestamp = Field(
         description="Start, with a timezone offset; must be in the future",
         examples=["2026-12-03T14:00:00+01:00"],
     )
@@ -92,10 +92,10 @@ class InterviewCreate(CamelInput):
 
 
 class InterviewUpdate(CamelInput):
-    scheduled_at: AwareDatetime | None = None
-    duration_minutes: int | None = Field(default=None, ge=MIN_DURATION, le=MAX_DURATION)
-    timezone: str | None = Field(default=None, max_length=64)
-    interviewers: list[str] | None = Field(default=None, min_length=1, max_length=MAX_INTERVIEWERS)
+    scheduled_at: Patch[Timestamp] = None
+    duration_minutes: Patch[int] = Field(default=None, ge=MIN_DURATION, le=MAX_DURATION)
+    timezone: Patch[str] = Field(default=None, max_length=64)
+    interviewers: Patch[list[str]] = Field(default=None, min_length=1, max_length=MAX_INTERVIEWERS)
     location: str | None = Field(default=None, max_length=300)
     meeting_url: str | None = Field(default=None, max_length=1000)
 

@@ -4,7 +4,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from recruitiq.kit.schema import CamelInput, CamelModel, UTCTimestamp
+from recruitiq.kit.schema import CamelInput, CamelModel, Patch, UTCTimestamp
 
 EmploymentType = Literal["full_time", "part_time", "contract", "intern"]
 JobStatus = Literal["draft", "open", "closed"]
@@ -35,11 +35,11 @@ class JobCreate(CamelInput):
 
 
 class JobUpdate(CamelInput):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
+    title: Patch[str] = Field(default=None, min_length=1, max_length=200)
     department: str | None = Field(default=None, max_length=200)
     location: str | None = Field(default=None, max_length=200)
     description: str | None = Field(default=None, max_length=50_000)
-    employment_type: EmploymentType | None = None
+    employment_type: Patch[EmploymentType] = None
     salary_range: SalaryRange | None = None
     hiring_manager_id: str | None = None
 

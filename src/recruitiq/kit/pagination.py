@@ -14,8 +14,13 @@ from sqlalchemy import Select, and_, or_
 from sqlalchemy.orm import Session
 
 from recruitiq.errors import ValidationFailed
+from recruitiq.kit.schema import Timestamp, in_utc, refuse_nul
 
 T = TypeVar("T")
+
+# A cursor we issue is ~90 characters: base64 of [createdAt, id].
+MAX_CURSOR_LENGTH = 200
+MAX_ID_LENGTH = 40
 
 
 @dataclass(frozen=True)
@@ -28,13 +33,13 @@ class PageParams:
 
 async def page_params(
     limit: Annotated[int, Query(ge=1, le=100, description="Page size, 1–100")] = 25,
-    cursor: Annotated[str | None, Query(description="nextCursor from the previous page")] = None,
-    created_after: Annotated[datetime | None, Query(alias="createdAfter")] = None,
-    updated_after: Annotated[datetime | None, Query(alias="updatedAfter")] = None,
+    cursor: Annotated[
+        str | None,
+        Query(max_length=MAX_CURSOR_LENGTH, description="nextCursor from the previous page"),
+    ] = None,
+    created_after: Annotated[Timestamp | None, Query(alias="createdAfter")] = None,
+    updated_after: Annotated[Timestamp | None, Query(alias="updatedAfter")] = None,
 ) -> PageParams:
-    for name, value in (("createdAfter", created_after), ("updatedAfter", updated_after)):
-        if value is not None and value.tzinfo is None:
-            raise ValidationFailed(f"{name} must include a timezone offset", field=name)
     return PageParams(limit, cursor, created_after, updated_after)
 
 
@@ -50,11 +55,24 @@ def encode_cursor(created_at: datetime, row_id: str) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    """The position a cursor we issued names; anything else (forged, truncated, another
+    shape, out of range) is a 422 on ``cursor``, never an error further down."""
     try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError("too long")
         padded = cursor + "=" * (-len(cursor) % 4)
-        created, row_id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(created), str(row_id)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError) as exc:
+        decoded = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
+        if not (isinstance(decoded, list) and len(decoded) == 2
+                and all(isinstance(part, str) for part in decoded)):
+            raise ValueError("not a [createdAt, id] pair")
+        created, row_id = decoded
+        if not 0 < len(row_id) <= MAX_ID_LENGTH:
+            raise ValueError("not an id")
+        moment = datetime.fromisoformat(created)
+        if moment.tzinfo is None:
+            raise ValueError("no offset")
+        return in_utc(moment), str(refuse_nul(row_id))
+    except (ValueError, TypeError, binascii.Error, RecursionError) as exc:
         raise ValidationFailed("cursor is not valid", field="cursor") from exc
 
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
-from pydantic import AwareDatetime, Field, field_validator
+from pydantic import Field, field_validator
 
 from recruitiq.interviews.schemas import future_moment, optional
-from recruitiq.kit.schema import CamelInput, CamelModel, UTCTimestamp
+from recruitiq.kit.schema import CamelInput, CamelModel, Patch, Timestamp, UTCTimestamp
 from recruitiq.offers.currencies import ISO_4217
 
 OfferStatus = Literal["draft", "sent", "accepted", "declined", "withdrawn", "expired"]
@@ -26,7 +26,7 @@ class OfferCreate(CamelInput):
                         examples=[145000])
     currency: str = Field(min_length=3, max_length=3, examples=["CHF"])
     start_date: date = Field(examples=["2027-01-04"])
-    expires_at: AwareDatetime = Field(
+    expires_at: Timestamp = Field(
         description="When the offer lapses if not answered; must be in the future",
         examples=["2026-12-15T17:00:00+01:00"],
     )
@@ -36,10 +36,10 @@ class OfferCreate(CamelInput):
 
 
 class OfferUpdate(CamelInput):
-    salary: int | None = Field(default=None, gt=0, le=MAX_SALARY)
-    currency: str | None = Field(default=None, min_length=3, max_length=3)
-    start_date: date | None = None
-    expires_at: AwareDatetime | None = None
+    salary: Patch[int] = Field(default=None, gt=0, le=MAX_SALARY)
+    currency: Patch[str] = Field(default=None, min_length=3, max_length=3)
+    start_date: Patch[date] = None
+    expires_at: Patch[Timestamp] = None
 
     _currency = field_validator("currency")(optional(iso_currency))
     _future = field_validator("expires_at")(optional(future_moment))

@@ -8,7 +8,7 @@ from fastapi import Query
 from pydantic import Field
 
 from recruitiq.errors import ValidationFailed
-from recruitiq.kit.schema import CamelModel, UTCTimestamp
+from recruitiq.kit.schema import CamelModel, Timestamp, UTCTimestamp
 
 
 @dataclass(frozen=True)
@@ -21,17 +21,14 @@ class ReportRange:
 
 def report_range(
     start: Annotated[
-        datetime | None,
+        Timestamp | None,
         Query(alias="from", description="Applications created at or after (ISO 8601 with offset)"),
     ] = None,
     end: Annotated[
-        datetime | None,
+        Timestamp | None,
         Query(alias="to", description="Applications created before (ISO 8601 with offset)"),
     ] = None,
 ) -> ReportRange:
-    for name, value in (("from", start), ("to", end)):
-        if value is not None and value.tzinfo is None:
-            raise ValidationFailed(f"{name} must include a timezone offset", field=name)
     if start is not None and end is not None and start >= end:
         raise ValidationFailed("from must be earlier than to", field="from")
     return ReportRange(start, end)

@@ -3,16 +3,23 @@
 Counters and the latency histogram count the attempts made by this process (the embedded
 dispatcher of ``recruitiq serve``). Queue depth and the age of the oldest due delivery are
 read from the database at scrape time, so they are true for all workers together. Only
-aggregates are exposed: no organization, URL or payload appears in a label.
+aggregates are exposed: no organization, URL or payload appears in a label. Still, volumes
+and queue depths are the operator's business: who may read them is ``metrics_token`` and
+``metrics_allowlist`` (docs/operations.md).
 """
 
 from __future__ import annotations
+
+import hmac
+import ipaddress
 
 from fastapi import Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from recruitiq.config import Settings
+from recruitiq.errors import Forbidden, Unauthorized
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.routing import api_router
 from recruitiq.models import WebhookDelivery
@@ -68,8 +75,43 @@ def refresh_queue_gauges(session: Session) -> None:
     OLDEST_DUE_AGE.set(0 if oldest is None else max(0.0, (now - oldest).total_seconds()))
 
 
+def _client_in(host: str | None, networks: list[str], *, loopback: bool) -> bool:
+    try:
+        address = ipaddress.ip_address(host or "")
+    except ValueError:
+        return False
+    if loopback and address.is_loopback:
+        return True
+    return any(address in ipaddress.ip_network(net, strict=False) for net in networks)
+
+
+def _bearer(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def require_scraper(request: Request, settings: Settings) -> None:
+    """A configured token is required of everyone outside the allowlist; without a token,
+    production mode lets in only loopback and the allowlist (development: anyone)."""
+    host = request.client.host if request.client else None
+    allowlist = settings.metrics_allowlist_entries
+    if settings.metrics_token:
+        given = (_bearer(request) or "").encode()
+        if hmac.compare_digest(given, settings.metrics_token.encode()):
+            return
+        if _client_in(host, allowlist, loopback=False):
+            return
+        raise Unauthorized("GET /metrics needs the metrics token (RECRUITIQ_METRICS_TOKEN)",
+                           headers={"WWW-Authenticate": "Bearer"})
+    if not settings.is_production or _client_in(host, allowlist, loopback=True):
+        return
+    raise Forbidden("GET /metrics is open to loopback and RECRUITIQ_METRICS_ALLOWLIST only; "
+                    "set RECRUITIQ_METRICS_TOKEN to scrape it from elsewhere")
+
+
 @router.get("/metrics", include_in_schema=False)
 def metrics(request: Request) -> Response:
+    require_scraper(request, request.app.state.settings)
     with request.app.state.session_factory() as session:
         refresh_queue_gauges(session)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -3,9 +3,9 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import AfterValidator, AwareDatetime, Field
+from pydantic import AfterValidator, Field
 
-from recruitiq.kit.schema import CamelInput, CamelModel, UTCTimestamp
+from recruitiq.kit.schema import CamelInput, CamelModel, Patch, Timestamp, UTCTimestamp
 
 DeliveryStatus = Literal["pending", "delivered", "failed", "held"]
 
@@ -53,17 +53,17 @@ class WebhookCreate(CamelInput):
 
 
 class WebhookUpdate(CamelInput):
-    url: WebhookUrl | None = None
-    events: EventTypes | None = None
+    url: Patch[WebhookUrl] = None
+    events: Patch[EventTypes] = None
     description: str | None = Field(default=None, max_length=500)
-    include_pii: bool | None = None
-    max_retries: int | None = Field(default=None, ge=0, le=10)
-    retry_delay_seconds: int | None = Field(default=None, ge=10, le=3600)
-    is_active: bool | None = None
+    include_pii: Patch[bool] = None
+    max_retries: Patch[int] = Field(default=None, ge=0, le=10)
+    retry_delay_seconds: Patch[int] = Field(default=None, ge=10, le=3600)
+    is_active: Patch[bool] = None
 
 
 class RecoverIn(CamelInput):
-    since: AwareDatetime = Field(description="Re-queue failed deliveries created at or after this")
+    since: Timestamp = Field(description="Re-queue failed deliveries created at or after this")
 
 
 class WebhookOut(CamelModel):
