@@ -179,6 +179,9 @@ def is_sqlite(url: str) -> bool:
 def make_engine(url: str, *, pool_size: int = 20, **kwargs: Any) -> Engine:
     """``pool_size``: connections the API's threads may hold at once (each holds at most
     one); more than that wait at most ``POOL_TIMEOUT_SECONDS``, then answer 503."""
+    # A failed statement's error and log line must not carry its values (a new webhook
+    # secret, a password hash): they show the SQL only.
+    kwargs.setdefault("hide_parameters", True)
     if is_sqlite(url):
         engine = create_engine(
             url,
@@ -234,10 +237,22 @@ def make_engine(url: str, *, pool_size: int = 20, **kwargs: Any) -> Engine:
                 )
 
         return engine
-    return create_engine(
+    engine = create_engine(
         url, pool_size=pool_size, max_overflow=POOL_HEADROOM, pool_timeout=POOL_TIMEOUT_SECONDS,
         pool_pre_ping=True, **kwargs,
     )
+    event.listen(engine, "handle_error", _without_row_values)
+    return engine
+
+
+def _without_row_values(context: Any) -> None:
+    """PostgreSQL's DETAIL line quotes the row or key a constraint refused ("Failing row
+    contains (…, whsec_…)"): it is dropped from the error's text, which is what gets logged.
+    The driver's ``diag`` still has it for code that asks."""
+    for exc in (context.original_exception, context.sqlalchemy_exception):
+        if exc is not None and exc.args and isinstance(exc.args[0], str):
+            kept = [line for line in exc.args[0].splitlines() if not line.startswith("DETAIL:")]
+            exc.args = ("\n".join(kept), *exc.args[1:])
 
 
 def _file_pool(url: str, pool_size: int) -> dict[str, Any]:

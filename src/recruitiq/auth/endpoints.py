@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Response, status
+from fastapi import Request, Response, status
 
 from recruitiq.auth import service, tokens
 from recruitiq.auth.dependencies import AdminPrincipal, CurrentPrincipal
@@ -47,8 +47,16 @@ def register(body: RegisterIn, session: DbSession, settings: SettingsDep) -> dic
 
 
 @router.post("/auth/login")
-def login(body: LoginIn, session: DbSession, settings: SettingsDep) -> dict[str, Any]:
-    user = service.login(session, body.email, body.password)
+def login(
+    body: LoginIn, request: Request, session: DbSession, settings: SettingsDep
+) -> dict[str, Any]:
+    """Wrong passwords are throttled per account and client address: `429 rate_limited`
+    with `Retry-After` (docs/security.md)."""
+    address = request.client.host if request.client else "unknown"
+    user = service.login(
+        session, settings, body.email, body.password,
+        address=address, organization_id=body.organization_id,
+    )
     return {
         "success": True,
         **_token_body(settings, user),

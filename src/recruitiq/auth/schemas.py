@@ -20,6 +20,10 @@ class RegisterIn(CamelInput):
 class LoginIn(CamelInput):
     email: EmailStr
     password: str = Field(min_length=1, max_length=256)
+    organization_id: str | None = Field(
+        default=None, max_length=40,
+        description="Needed only when this e-mail and password open several organizations",
+    )
 
 
 class OrganizationOut(CamelModel):

@@ -12,9 +12,10 @@ from recruitiq import db
 from recruitiq.auth import tokens
 from recruitiq.auth.passwords import hash_password, verify_password
 from recruitiq.auth.principal import Principal
-from recruitiq.auth.scopes import scopes_for_role
+from recruitiq.auth.scopes import ADMIN_SCOPES, capped, not_held, scopes_for_role
+from recruitiq.auth.throttle import PasswordGuard
 from recruitiq.config import Settings
-from recruitiq.errors import Conflict, NotFound, Unauthorized
+from recruitiq.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
 from recruitiq.models import ApiKey, Organization, User
@@ -38,9 +39,12 @@ def register(
 def create_user(
     session: Session, organization_id: str, name: str, email: str, password: str, role: str
 ) -> User:
+    """An address is unique within its organization only (ADR 0008): a 409 here names a
+    colleague the admin can list anyway, never a user of another organization."""
     email = email.lower()
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict("A user with this e-mail already exists", code="email_taken")
+    taken = select(User.id).where(User.organization_id == organization_id, User.email == email)
+    if session.scalar(taken) is not None:
+        raise _email_taken()
     user = User(
         id=new_id("usr"),
         organization_id=organization_id,
@@ -54,17 +58,56 @@ def create_user(
         with session.begin_nested():
             session.flush()
     except IntegrityError as exc:
-        raise Conflict("A user with this e-mail already exists", code="email_taken") from exc
+        raise _email_taken() from exc
     return user
 
 
-def login(session: Session, email: str, password: str) -> User:
-    user = session.scalar(select(User).where(User.email == email.lower()))
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+def _email_taken() -> Conflict:
+    return Conflict("A user of this organization already has this e-mail", code="email_taken")
+
+
+def login(
+    session: Session,
+    settings: Settings,
+    email: str,
+    password: str,
+    *,
+    address: str,
+    organization_id: str | None = None,
+) -> User:
+    """The user whose password this is, throttled per account and client address
+    (auth/throttle.py). An address may be a user of several organizations; the password
+    picks one, and ``organization_id`` picks when the same password opens more than one."""
+    guard = PasswordGuard(session, settings, email, address)
+    with db.reading(session):
+        guard.refuse_if_throttled()
+        matches = _password_matches(session, email, password, organization_id)
+    if not matches:
+        guard.failed()
         raise Unauthorized("E-mail or password is incorrect", code="invalid_credentials")
+    guard.succeeded()
+    if len(matches) > 1:
+        raise ValidationFailed(
+            "This e-mail and password open several organizations: send organizationId",
+            field="organizationId",
+        )
+    user = matches[0]
     if not user.is_active:
         raise Unauthorized("This user is deactivated", code="invalid_credentials")
     return user
+
+
+def _password_matches(
+    session: Session, email: str, password: str, organization_id: str | None
+) -> list[User]:
+    stmt = select(User).where(User.email == email.lower()).order_by(User.created_at)
+    if organization_id is not None:
+        stmt = stmt.where(User.organization_id == organization_id)
+    users = list(session.scalars(stmt))
+    if not users:
+        verify_password(None, password)  # the same work as for a known address
+        return []
+    return [user for user in users if verify_password(user.password_hash, password)]
 
 
 def list_users(session: Session, organization_id: str) -> list[User]:
@@ -104,8 +147,24 @@ def authenticate(session: Session, settings: Settings, token: str) -> Principal 
 # construction cost more than the query (docs/performance.md).
 _KEY_BY_HASH = select(
     ApiKey.id, ApiKey.organization_id, ApiKey.scopes, ApiKey.revoked_at, ApiKey.expires_at,
-    ApiKey.last_used_at,
-)
+    ApiKey.last_used_at, ApiKey.created_by_user_id,
+    User.role.label("creator_role"), User.is_active.label("creator_active"),
+    User.organization_id.label("creator_organization_id"),
+).outerjoin(User, User.id == ApiKey.created_by_user_id)
+
+
+def creator_holds(
+    creator_id: str | None, role: str | None, active: bool | None, organization_id: str | None,
+    key_organization_id: str,
+) -> frozenset[str]:
+    """What a key's creator may grant now: their role's scopes while they are an active
+    user of the key's organization, nothing once they are not. A key without a creator was
+    made by the operator (``recruitiq create-api-key``), who may grant everything."""
+    if creator_id is None:
+        return ADMIN_SCOPES
+    if not active or organization_id != key_organization_id:
+        return frozenset()
+    return scopes_for_role(role)
 
 
 def _authenticate_api_key(session: Session, key: str) -> Principal | None:
@@ -117,13 +176,19 @@ def _authenticate_api_key(session: Session, key: str) -> Principal | None:
         return None
     if api_key.expires_at is not None and api_key.expires_at <= now:
         return None
+    holds = creator_holds(
+        api_key.created_by_user_id, api_key.creator_role, api_key.creator_active,
+        api_key.creator_organization_id, api_key.organization_id,
+    )
+    if not holds:
+        return None  # its creator was deactivated: the key is as dead as their login
     if api_key.last_used_at is None or now - api_key.last_used_at > LAST_USED_GRANULARITY:
         _touch_after_commit(session, api_key.id, now)
     return Principal(
         organization_id=api_key.organization_id,
         kind="api_key",
         actor_id=api_key.id,
-        scopes=frozenset(api_key.scopes),
+        scopes=capped(api_key.scopes, holds),
     )
 
 
@@ -156,6 +221,21 @@ def create_api_key(
     expires_at: object = None,
     created_by_user_id: str | None = None,
 ) -> tuple[ApiKey, str]:
+    creator = session.get(User, created_by_user_id) if created_by_user_id else None
+    holds = creator_holds(
+        created_by_user_id,
+        creator.role if creator else None,
+        creator.is_active if creator else None,
+        creator.organization_id if creator else None,
+        organization_id,
+    )
+    refused = not_held(scopes, holds)
+    if refused:
+        raise Forbidden(
+            f"A key can hold only scopes its creator holds; not held: {', '.join(refused)}",
+            code="scope_not_held",
+            details=[{"field": "scopes", "message": scope} for scope in refused],
+        )
     key = tokens.generate_api_key()
     api_key = ApiKey(
         id=new_id("key"),
