@@ -1,11 +1,18 @@
-"""Imports flow one way: writing an event does not load the delivery stack."""
+"""Imports flow one way: no circle among the package's modules (lazy imports included),
+and writing an event does not load the delivery stack."""
 
 from __future__ import annotations
 
+import ast
 import json
 import subprocess
 import sys
+from graphlib import CycleError, TopologicalSorter
+from pathlib import Path
 
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
 DELIVERY_STACK = (
     "recruitiq.webhooks.dispatcher",
     "recruitiq.webhooks.store",
@@ -15,6 +22,47 @@ DELIVERY_STACK = (
     "prometheus_client",
     "httptools",
 )
+
+
+def _modules() -> dict[str, Path]:
+    found = {}
+    for path in (SRC / "recruitiq").rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        parts = path.relative_to(SRC).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def _imported(module: str, path: Path, known: dict[str, Path]) -> set[str]:
+    """Every module of the package that ``module`` imports, at its top or in a function
+    (a lazy import hides a circle, it does not remove it); ``TYPE_CHECKING`` blocks aside."""
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    targets: set[str] = set()
+    nodes: list[ast.AST] = list(ast.parse(path.read_text()).body)
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        if isinstance(node, ast.Import):
+            targets.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join([*package[: len(package) - node.level + 1], *([base] if base else [])])
+            targets.add(base)
+            targets.update(f"{base}.{alias.name}" for alias in node.names)
+        nodes.extend(ast.iter_child_nodes(node))
+    return {t for t in targets if t in known and t != module}
+
+
+def test_the_import_graph_has_no_circle() -> None:
+    known = _modules()
+    graph = {module: _imported(module, path, known) for module, path in known.items()}
+    try:
+        TopologicalSorter(graph).prepare()
+    except CycleError as exc:
+        pytest.fail(f"import circle: {' -> '.join(exc.args[1])}")
 
 
 def _loaded_by(module: str) -> set[str]:

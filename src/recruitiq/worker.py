@@ -1,8 +1,9 @@
 """Background work: runs inside ``recruitiq serve`` or on its own as ``recruitiq worker``.
 
-Each feature that needs background work exposes ``periodic_jobs()`` in its ``jobs``
-module; the worker runs each job every ``interval_seconds``. Long-running loops (the
-webhook dispatcher) are started the same way, as a job whose ``run`` never returns.
+Each feature that needs background work exposes ``periodic_jobs(settings)`` in its
+``tasks`` module (made of :mod:`recruitiq.kit.background`); :func:`all_jobs` is the one
+list of them, and the worker runs each job every ``interval_seconds``. Long-running loops
+(the webhook dispatcher) are started the same way, as a job whose ``run`` never returns.
 """
 
 from __future__ import annotations
@@ -12,43 +13,28 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Coroutine
 from typing import Any
 
 from fastapi import FastAPI
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session, sessionmaker
 
+from recruitiq.audit import tasks as audit_tasks
 from recruitiq.config import Settings
+from recruitiq.kit.background import PeriodicJob, WorkerContext
+from recruitiq.messaging import tasks as messaging_tasks
+from recruitiq.offers import tasks as offer_tasks
+from recruitiq.webhooks import tasks as webhook_tasks
 
 logger = logging.getLogger("recruitiq.worker")
 
 GIL_SWITCH_INTERVAL_SECONDS = 0.0005
 
 
-@dataclass
-class WorkerContext:
-    settings: Settings
-    engine: Engine
-    session_factory: sessionmaker[Session]
-    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+FEATURE_TASKS = (webhook_tasks, messaging_tasks, offer_tasks, audit_tasks)
 
 
-@dataclass(frozen=True)
-class PeriodicJob:
-    name: str
-    interval_seconds: float
-    run: Callable[[WorkerContext], Awaitable[None]]
-
-
-def all_jobs() -> list[PeriodicJob]:
-    from recruitiq.audit.jobs import periodic_jobs as audit_jobs
-    from recruitiq.messaging.jobs import periodic_jobs as messaging_jobs
-    from recruitiq.offers.jobs import periodic_jobs as offer_jobs
-    from recruitiq.webhooks.jobs import periodic_jobs as webhook_jobs
-
-    return [*webhook_jobs(), *messaging_jobs(), *offer_jobs(), *audit_jobs()]
+def all_jobs(settings: Settings) -> list[PeriodicJob]:
+    return [job for tasks in FEATURE_TASKS for job in tasks.periodic_jobs(settings)]
 
 
 async def _loop(job: PeriodicJob, ctx: WorkerContext) -> None:
@@ -64,7 +50,9 @@ async def _loop(job: PeriodicJob, ctx: WorkerContext) -> None:
 
 
 def start_jobs(ctx: WorkerContext) -> list[asyncio.Task[None]]:
-    return [asyncio.create_task(_loop(job, ctx), name=job.name) for job in all_jobs()]
+    return [
+        asyncio.create_task(_loop(job, ctx), name=job.name) for job in all_jobs(ctx.settings)
+    ]
 
 
 def tune_interpreter() -> None:

@@ -8,7 +8,7 @@ import pytest
 
 from recruitiq.config import Settings
 from recruitiq.kit.clock import utcnow
-from recruitiq.messaging.jobs import MAX_ATTEMPTS, send_due_messages
+from recruitiq.messaging.tasks import MAX_ATTEMPTS, send_due_messages
 from tests.messaging.people import add_candidate
 from tests.messaging.smtp_server import PASSWORD, USER, running_server
 from tests.support import assert_error, event_types, field_errors
@@ -251,8 +251,8 @@ def test_running_sender_is_woken_by_a_committed_message(client, tenant, settings
     """With an hour-long poll, only the after-commit wake-up can deliver this message."""
     import threading
 
-    from recruitiq.messaging.jobs import run_sender
-    from recruitiq.worker import WorkerContext
+    from recruitiq.kit.background import WorkerContext
+    from recruitiq.messaging.tasks import run_sender
 
     loop = asyncio.new_event_loop()
     ctx = WorkerContext(settings, client.app.state.engine, client.app.state.session_factory)
@@ -299,7 +299,7 @@ def test_a_pass_that_could_outlive_its_lease_hands_messages_back(client, tenant,
 
 def test_a_claim_left_by_a_dead_worker_expires(client, tenant, settings, smtp_server):
     from recruitiq.db import unit_of_work
-    from recruitiq.messaging.jobs import LEASE, _claim_due
+    from recruitiq.messaging.tasks import LEASE, _claim_due
 
     candidate = add_candidate(tenant)
     message_id = tenant.post(f"/api/v1/candidates/{candidate['id']}/emails", EMAIL).json()["message"]["id"]

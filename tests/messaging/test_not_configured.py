@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import asyncio
 
-from recruitiq.messaging.jobs import send_due_messages
+from recruitiq.messaging.tasks import send_due_messages
 from tests.messaging.people import add_candidate
 
 EMAIL = {"subject": "Hello", "text": "Hello there"}

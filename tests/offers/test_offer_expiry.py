@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import update
 
+from recruitiq.kit.background import WorkerContext
 from recruitiq.models import Offer
-from recruitiq.offers.jobs import expire_offers, periodic_jobs
 from recruitiq.offers.service import expire_due_offers
-from recruitiq.worker import WorkerContext
+from recruitiq.offers.tasks import expire_offers, periodic_jobs
 from tests.interviews.pipeline import later, open_application, payloads
 from tests.offers.test_offers import BASE, draft
 from tests.support import assert_error, event_types
@@ -82,7 +82,7 @@ def test_worker_job_expires_lapsed_offers(client, tenant, app):
     lapsed = sent_offer(tenant, "Ana")
     current = sent_offer(tenant, "Ben")
     backdate(client, lapsed["id"])
-    (job,) = periodic_jobs()
+    (job,) = periodic_jobs(app.state.settings)
     assert job.name == "offers.expire" and job.run is expire_offers
     ctx = WorkerContext(app.state.settings, app.state.engine, app.state.session_factory)
     asyncio.run(job.run(ctx))

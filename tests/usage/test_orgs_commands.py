@@ -177,9 +177,9 @@ def test_an_unknown_plan_or_organization_is_exit_code_2_and_changes_nothing(
 def test_the_plan_change_wakes_the_dispatcher_after_commit(settings, database_url, monkeypatch):
     """The embedded dispatcher polls once an hour and the worker's release job is an hour
     away too: only the plan change's release and after-commit wake-up deliver in time."""
-    from recruitiq.webhooks import jobs
+    from recruitiq.webhooks import tasks
 
-    monkeypatch.setattr(jobs, "RELEASE_HELD_EVERY", 3600.0)
+    monkeypatch.setattr(tasks, "RELEASE_HELD_EVERY", 3600.0)
     app = create_app(settings.model_copy(update={"webhook_poll_seconds": 3600}),
                      run_worker=True)
     try:

@@ -9,9 +9,10 @@ from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from recruitiq.cli import app as cli
+from recruitiq.kit.background import WorkerContext
 from recruitiq.kit.clock import utcnow
 from recruitiq.models import Event, WebhookAttempt, WebhookDelivery
-from recruitiq.worker import WorkerContext, all_jobs
+from recruitiq.worker import all_jobs
 from tests.webhooks.receivers import (
     Reply,
     add_subscription,
@@ -84,7 +85,7 @@ def _eight_days_and_fresh_history(app, tenant):
 
 def test_worker_retention_job_reads_retention_days(client, tenant, app):
     _eight_days_and_fresh_history(app, tenant)
-    [job] = [j for j in all_jobs() if j.name == "webhook-retention"]
+    [job] = [j for j in all_jobs(app.state.settings) if j.name == "webhook-retention"]
 
     def run_job(retention_days):
         settings = app.state.settings.model_copy(update={"retention_days": retention_days})

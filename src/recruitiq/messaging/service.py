@@ -1,4 +1,4 @@
-"""Candidate e-mail: the request stores a queued row; the worker (``jobs.py``) sends it."""
+"""Candidate e-mail: the request stores a queued row; the worker (``tasks.py``) sends it."""
 
 from __future__ import annotations
 

@@ -1,14 +1,19 @@
-"""Background jobs of the webhooks feature, run by ``recruitiq worker`` and ``serve``."""
+"""The webhooks' background work: the dispatcher, releasing held deliveries, retention."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 
+from recruitiq.config import Settings
 from recruitiq.db import unit_of_work
-from recruitiq.worker import PeriodicJob, WorkerContext
+from recruitiq.kit.background import PeriodicJob, WorkerContext
+from recruitiq.webhooks.dispatcher import run_dispatcher
+from recruitiq.webhooks.quota import release_held as release
+from recruitiq.webhooks.retention import purge as run_purge
+from recruitiq.webhooks.wakeup import DELIVERIES
 
-logger = logging.getLogger("recruitiq.webhooks.jobs")
+logger = logging.getLogger("recruitiq.webhooks.tasks")
 
 # The dispatcher returns only when the worker stops; if it crashes (database down), it is
 # restarted after this pause rather than in a tight loop.
@@ -18,15 +23,10 @@ PURGE_EVERY = 24 * 3600.0
 
 
 async def dispatch(ctx: WorkerContext) -> None:
-    from recruitiq.webhooks.dispatcher import run_dispatcher
-
     await run_dispatcher(ctx)
 
 
 async def release_held(ctx: WorkerContext) -> None:
-    from recruitiq.webhooks.quota import release_held as release
-    from recruitiq.webhooks.wakeup import DELIVERIES
-
     def run() -> int:
         with unit_of_work(ctx.session_factory) as session:
             released = release(session)
@@ -40,13 +40,11 @@ async def release_held(ctx: WorkerContext) -> None:
 
 
 async def purge(ctx: WorkerContext) -> None:
-    from recruitiq.webhooks.retention import purge as run_purge
-
     report = await asyncio.to_thread(run_purge, ctx.session_factory, ctx.settings.retention_days)
     logger.info("retention purge: %s", report)
 
 
-def periodic_jobs() -> list[PeriodicJob]:
+def periodic_jobs(_settings: Settings) -> list[PeriodicJob]:
     return [
         PeriodicJob("webhook-dispatcher", DISPATCHER_RESTART_AFTER, dispatch),
         PeriodicJob("webhook-release-held", RELEASE_HELD_EVERY, release_held),

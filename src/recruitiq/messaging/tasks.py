@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from recruitiq.config import Settings
 from recruitiq.db import is_sqlite, unit_of_work
+from recruitiq.kit.background import PeriodicJob, WorkerContext
 from recruitiq.kit.clock import utcnow
 from recruitiq.messaging import smtp
 from recruitiq.messaging.wakeup import MESSAGES
 from recruitiq.models import Message
-from recruitiq.worker import PeriodicJob, WorkerContext
 
 logger = logging.getLogger("recruitiq.messaging")
 
@@ -164,7 +164,7 @@ async def run_sender(ctx: WorkerContext, poll_seconds: float = POLL_SECONDS) -> 
             await asyncio.gather(listener, return_exceptions=True)
 
 
-def periodic_jobs() -> list[PeriodicJob]:
+def periodic_jobs(_settings: Settings) -> list[PeriodicJob]:
     # run_sender only returns when the worker stops; the interval only spaces restarts
     # after an unexpected error.
     return [PeriodicJob("messaging.send", POLL_SECONDS, run_sender)]

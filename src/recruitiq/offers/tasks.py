@@ -1,4 +1,4 @@
-"""Background jobs this feature runs in the worker."""
+"""Offers' background work: expiring offers past their deadline."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import asyncio
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from recruitiq.config import get_settings
+from recruitiq.config import Settings
 from recruitiq.db import unit_of_work
+from recruitiq.kit.background import PeriodicJob, WorkerContext
 from recruitiq.kit.clock import utcnow
 from recruitiq.offers.service import DEFAULT_BATCH_SIZE, expire_due_offers
-from recruitiq.worker import PeriodicJob, WorkerContext
 
 
 def _expire_batch(factory: sessionmaker[Session]) -> int:
@@ -26,6 +26,6 @@ async def expire_offers(ctx: WorkerContext) -> None:
             return
 
 
-def periodic_jobs() -> list[PeriodicJob]:
-    interval = get_settings().offer_expiry_interval_seconds
+def periodic_jobs(settings: Settings) -> list[PeriodicJob]:
+    interval = settings.offer_expiry_interval_seconds
     return [PeriodicJob("offers.expire", interval, expire_offers)]

@@ -1,4 +1,4 @@
-"""Background jobs this feature runs in the worker: audit retention."""
+"""The audit log's background work: retention."""
 
 from __future__ import annotations
 
@@ -6,8 +6,9 @@ import asyncio
 import logging
 
 from recruitiq.audit.service import purge_older_than
+from recruitiq.config import Settings
 from recruitiq.db import unit_of_work
-from recruitiq.worker import PeriodicJob, WorkerContext
+from recruitiq.kit.background import PeriodicJob, WorkerContext
 
 logger = logging.getLogger("recruitiq.audit")
 
@@ -26,5 +27,5 @@ async def _purge(ctx: WorkerContext) -> None:
         logger.info("purged %d audit events older than %d days", purged, days)
 
 
-def periodic_jobs() -> list[PeriodicJob]:
+def periodic_jobs(_settings: Settings) -> list[PeriodicJob]:
     return [PeriodicJob("audit-retention", PURGE_INTERVAL_SECONDS, _purge)]
