@@ -1,5 +1,5 @@
-"""Imports flow one way: no circle among the package's modules (lazy imports included),
-and writing an event does not load the delivery stack."""
+"""Imports flow one way: the foundation imports no feature, no circle among the package's
+modules (lazy imports included), and writing an event does not load the delivery stack."""
 
 from __future__ import annotations
 
@@ -56,9 +56,31 @@ def _imported(module: str, path: Path, known: dict[str, Path]) -> set[str]:
     return {t for t in targets if t in known and t != module}
 
 
-def test_the_import_graph_has_no_circle() -> None:
+# The foundation every feature builds on imports no feature.
+FOUNDATION = ("recruitiq.kit", "recruitiq.models", "recruitiq.config", "recruitiq.db",
+              "recruitiq.errors")
+
+
+def _graph() -> dict[str, set[str]]:
     known = _modules()
-    graph = {module: _imported(module, path, known) for module, path in known.items()}
+    return {module: _imported(module, path, known) for module, path in known.items()}
+
+
+def _in(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(f"{p}.") for p in packages)
+
+
+def test_the_foundation_imports_no_feature() -> None:
+    wrong = {
+        module: sorted(t for t in targets if t != "recruitiq" and not _in(t, FOUNDATION))
+        for module, targets in _graph().items()
+        if _in(module, FOUNDATION)
+    }
+    assert not {m: t for m, t in wrong.items() if t}
+
+
+def test_the_import_graph_has_no_circle() -> None:
+    graph = _graph()
     try:
         TopologicalSorter(graph).prepare()
     except CycleError as exc:

@@ -1,1 +1,3 @@
-"""applications."""
+"""Applications: a candidate in a job's pipeline, its stages, review, notes, reject, withdraw
+and hire.
+"""

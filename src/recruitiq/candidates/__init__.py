@@ -1,1 +1,1 @@
-"""candidates."""
+"""Candidates: people, their tags, search, merging duplicates and their e-mail history."""

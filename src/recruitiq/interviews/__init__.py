@@ -1,1 +1,1 @@
-"""interviews."""
+"""Interviews: scheduling, rescheduling, cancelling, completing and the interviewers' feedback."""

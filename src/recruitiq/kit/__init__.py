@@ -1,1 +1,4 @@
-"""Small shared helpers: schema base, ids, clock, pagination, column types."""
+"""What every feature shares and that imports no feature: the request path (admission, routing,
+request ids, limits, headers), schema bases, ids, clock, pagination, idempotency,
+background-work types and wake-up signals.
+"""

@@ -1,1 +1,1 @@
-"""offers."""
+"""Offers: draft, send, accept, decline, withdraw, and expiry by the worker."""

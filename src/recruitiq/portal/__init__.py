@@ -1,1 +1,1 @@
-"""portal."""
+"""The operator portal: one static page and its assets, a client of the public API."""
