@@ -62,6 +62,7 @@ class Received:
     path: str
     headers: dict[str, str]
     body: bytes
+    arrived: float = 0.0  # time.time() when its body had been read
 
 
 class Receiver:
@@ -82,7 +83,8 @@ class Receiver:
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)
                 with receiver.lock:
-                    receiver.requests.append(Received(self.path, dict(self.headers), body))
+                    receiver.requests.append(
+                        Received(self.path, dict(self.headers), body, time.time()))
                     reply = receiver.replies.pop(0) if receiver.replies else receiver.default
                     hold, receiver.hold = receiver.hold, None
                 if hold is not None:

@@ -27,7 +27,13 @@ from recruitiq.kit.clock import utcnow
 from recruitiq.models import Offer
 from recruitiq.offers.service import expire_due_offers
 from tests.conftest import clear_tables
-from tests.webhooks.receivers import brief_receiver_checks, receiver, set_plan, wait_for
+from tests.webhooks.receivers import (
+    Reply,
+    brief_receiver_checks,
+    receiver,
+    set_plan,
+    wait_for,
+)
 
 
 def _expire_an_offer(client: TestClient, token: str) -> None:
@@ -57,12 +63,27 @@ def _expire_an_offer(client: TestClient, token: str) -> None:
         assert expire_due_offers(session, utcnow()) == 1
 
 
+def _fail_an_endpoint(client: TestClient, token: str, url: str) -> None:
+    """Ten failed attempts: webhook.endpoint_failing after five, webhook.endpoint_disabled
+    after ten (the defaults)."""
+    headers = {"Authorization": f"Bearer {token}"}
+    created = client.post("/api/v1/webhooks", headers=headers,
+                          json={"url": url, "events": ["job.created"], "maxRetries": 0})
+    assert created.status_code == 201, created.text
+    for title in (f"Failing {n}" for n in range(10)):
+        job = client.post("/api/v1/jobs", headers=headers, json={
+            "title": title, "department": "Ops", "location": "Remote",
+            "description": "x", "employmentType": "full_time"})
+        assert job.status_code == 201, job.text
+
+
 def test_every_catalog_event_is_delivered_signed_and_documented(settings, database_url):
     catalog_types = {entry["type"] for entry in catalog_document()["eventTypes"]}
     app = create_app(settings, run_worker=True)
     hook: dict[str, str] = {}
     try:
-        with receiver() as sink, TestClient(app) as client:
+        with receiver() as sink, receiver() as broken, TestClient(app) as client:
+            broken.default = Reply(500)
 
             def subscribe(token: str) -> None:
                 created = client.post(
@@ -77,6 +98,7 @@ def test_every_catalog_event_is_delivered_signed_and_documented(settings, databa
 
             record(client, app.openapi(), sample_pdf(), on_signed_up=subscribe)
             _expire_an_offer(client, hook["token"])
+            _fail_an_endpoint(client, hook["token"], broken.url("/broken"))
             tested = client.post(
                 f"/api/v1/webhooks/{hook['id']}/test",
                 headers={"Authorization": f"Bearer {hook['token']}"},

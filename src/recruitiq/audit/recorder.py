@@ -174,6 +174,23 @@ def record(
         )
 
 
+SYSTEM_ACTOR = "system"
+
+
+def record_system(
+    session: Session, organization_id: str, actor_id: str, action: str, resource: str,
+    resource_id: str, fields: list[str],
+) -> None:
+    """Record a change RecruitIQ made by itself (the webhook dispatcher disabling a failing
+    endpoint): ``actorType`` is ``system``, ``actorId`` names the component."""
+    session.connection().execute(insert(_AUDIT_TABLE), [{
+        "id": new_id("aud"), "organization_id": organization_id, "actor_type": SYSTEM_ACTOR,
+        "actor_id": actor_id, "action": action, "resource_type": resource,
+        "resource_id": resource_id, "changed_fields": fields, "request_id": None,
+        "created_at": utcnow(),
+    }])
+
+
 def _record_flush(session: Session, _flush: UOWTransaction) -> None:
     principal = session.info.get(PRINCIPAL_KEY)
     if not isinstance(principal, Principal):

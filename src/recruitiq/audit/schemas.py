@@ -4,7 +4,7 @@ from typing import Literal
 
 from recruitiq.kit.schema import CamelModel, UTCTimestamp
 
-ActorType = Literal["user", "api_key"]
+ActorType = Literal["user", "api_key", "system"]
 
 
 class AuditEventOut(CamelModel):

@@ -12,7 +12,12 @@ from recruitiq.models.login_throttle import LoginThrottle
 from recruitiq.models.message import Message
 from recruitiq.models.offer import Offer
 from recruitiq.models.organization import ApiKey, IdempotencyRecord, Organization, User
-from recruitiq.models.webhook import WebhookAttempt, WebhookDelivery, WebhookSubscription
+from recruitiq.models.webhook import (
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookRateCursor,
+    WebhookSubscription,
+)
 from recruitiq.models.webhook_usage import WebhookUsage
 
 __all__ = [
@@ -36,6 +41,7 @@ __all__ = [
     "User",
     "WebhookAttempt",
     "WebhookDelivery",
+    "WebhookRateCursor",
     "WebhookSubscription",
     "WebhookUsage",
 ]

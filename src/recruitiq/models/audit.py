@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from recruitiq.kit.clock import utcnow
 from recruitiq.models.base import Base, OrgScoped
 
-ACTOR_TYPES = ("user", "api_key")
+ACTOR_TYPES = ("user", "api_key", "system")
 
 
 class AuditEvent(OrgScoped, Base):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recruitiq.kit.clock import utcnow
@@ -38,6 +38,11 @@ class WebhookSubscription(OrgScoped, Timestamps, Base):
     last_success_at: Mapped[datetime | None]
     last_failure_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
+    # Deliveries per second to this receiver; NULL is the deployment's default.
+    rate_limit_per_second: Mapped[int | None]
+    # When webhook.endpoint_failing was sent for the current run of failures (a success
+    # or a re-enable clears it, so the next run warns again).
+    failing_notified_at: Mapped[datetime | None]
 
 
 class WebhookDelivery(OrgScoped, Timestamps, Base):
@@ -77,6 +82,9 @@ class WebhookDelivery(OrgScoped, Timestamps, Base):
     last_status_code: Mapped[int | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None]
+    # Set when the subscription's rate limit held the delivery back: the start of the second
+    # it was booked into (and due at). Kept after sending, so the log shows it was paced.
+    paced_until: Mapped[datetime | None]
     # Not indexed, unlike other tables' updated_at: no query reads deliveries by it, and each
     # outcome rewrites it (an index entry per outcome for nothing).
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -97,3 +105,20 @@ class WebhookAttempt(OrgScoped, Base):
     status_code: Mapped[int | None]
     response_body: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class WebhookRateCursor(Base):
+    """A subscription's rate-limit booking cursor (webhooks/pacing.py): its next delivery
+    goes in second ``slot_second`` (Unix time), which already has ``slot_used``.
+
+    A table of its own, written only by claims: locking it never waits for the API or the
+    outcome writes, which lock subscription rows. Keyed by the subscription, which is scoped
+    to its organization; no query reads it by organization."""
+
+    __tablename__ = "webhook_rate_cursors"
+
+    subscription_id: Mapped[str] = mapped_column(
+        String(40), ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot_second: Mapped[int] = mapped_column(BigInteger, default=0)
+    slot_used: Mapped[int] = mapped_column(default=0)

@@ -46,6 +46,10 @@ class Outgoing:
     attempt_number: int
     max_retries: int
     retry_delay_seconds: int
+    # The Unix second the subscription's rate limit booked this attempt into (it may start
+    # only within it); None when the rate limit does not apply (a test send).
+    rate_second: int | None = None
+    rate_limit: int = 0
 
 
 @dataclass(frozen=True)
@@ -126,7 +130,7 @@ async def attempt(client: WebhookClient, outgoing: Outgoing) -> AttemptResult:
         event_type=outgoing.event_type,
         secret=outgoing.secret,
         previous_secret=outgoing.previous_secret,
-        timestamp=int(time.time()),
+        timestamp=outgoing.rate_second if outgoing.rate_second is not None else int(time.time()),
     )
     try:
         response = await client.post(outgoing.url, outgoing.body, headers)

@@ -33,12 +33,15 @@ again (at-least-once; receivers de-duplicate on ``webhook-id``).
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 import os
 import socket
+import time
 import uuid
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any, Protocol
 
 from sqlalchemy import Engine, select
@@ -69,6 +72,7 @@ MAX_IN_FLIGHT = 2048
 CLAIMED_PER_ORG_MAX_FACTOR = 50
 CLAIMED_PER_ORG_MIN_FACTOR = 5
 LEASE_RENEWALS_PER_LEASE = 4
+REBOOK_RETRY_PAUSE_SECONDS = 0.5
 # An attempt starts only if its lease outlasts the timeout by this much (or a tenth of the
 # lease, if less): time to record the outcome before another worker may claim it.
 RECORD_MARGIN_SECONDS = 5.0
@@ -109,7 +113,13 @@ class Dispatcher:
         self.store = DeliveryStore(
             session_factory, worker_identity(), settings.webhook_lease_seconds,
             keep_connections=True,
+            default_rate_limit=settings.webhook_default_rate_limit_per_second,
+            warn_after_failures=settings.webhook_warn_after_failures,
+            disable_after_failures=settings.webhook_disable_after_failures,
         )
+        # Seconds this process booked paced deliveries into (a heap): it claims again as
+        # each one starts, so a paced delivery is sent in its second, not a poll later.
+        self.booked: list[int] = []
         self.claim_batch = claim_batch
         self.max_in_flight = max_in_flight
         # Tests, the CLI and the bench drain the queue and stop: nothing due, nothing in flight.
@@ -131,6 +141,16 @@ class Dispatcher:
         self.in_flight = 0
         self.results: list[tuple[Outgoing, AttemptResult]] = []
         self.unattempted: list[Outgoing] = []
+        # Rate-limited deliveries claimed and not yet started: the second each is booked
+        # into, and what a rebooking needs; ``paced_away`` (by object id) those a rebooking
+        # gave back to a later second, whose tasks only leave.
+        self.rate_seconds: dict[str, int] = {}
+        self.rate_waiting: dict[str, Outgoing] = {}
+        self.paced_away: set[int] = set()
+        # Set by a delivery whose second is over: everything waiting is booked again at
+        # once, in one transaction, and ``rebooked`` is resolved.
+        self.rebook_now = asyncio.Event()
+        self.rebooked: asyncio.Future[None] | None = None
         self.tasks: set[asyncio.Task[None]] = set()
         self.claim_thread = ThreadPoolExecutor(1, thread_name_prefix="webhook-claim")
         self.record_thread = ThreadPoolExecutor(1, thread_name_prefix="webhook-record")
@@ -143,6 +163,7 @@ class Dispatcher:
         client = make_client(self.settings)
         recorder = asyncio.create_task(self._record_loop())
         keeper = asyncio.create_task(self._keep_leases())
+        rebooker = asyncio.create_task(self._rebook_loop())
         try:
             await self._claim_loop(client)
         finally:
@@ -153,6 +174,7 @@ class Dispatcher:
             self.results_ready.set()
             await recorder
             await keeper
+            await rebooker
             wakeup.unregister(self.wake)
             if listener is not None:
                 listener.cancel()
@@ -182,6 +204,7 @@ class Dispatcher:
             except Exception:
                 logger.exception("claiming deliveries failed; retrying after the poll interval")
                 batch = []
+            paced = self._note_booked()
             for outgoing in batch:
                 # Already held (its lease ran out while it waited, and this claim took it
                 # again): the claim renewed it; it is started once.
@@ -189,15 +212,43 @@ class Dispatcher:
                 self.lease_ends[outgoing.delivery_id] = lease_ends
                 if not held:
                     self._start(client, outgoing)
-            if not batch and self.stop_when_idle and self.in_flight == 0:
+            if paced:
+                # The rows paced were due: whatever is due behind them (other
+                # subscriptions' deliveries) is claimed at once, not after a poll.
+                continue
+            if not batch and self.stop_when_idle and self.in_flight == 0 and not self.booked:
                 self.stopping.set()
                 return
             if len(batch) < min(capacity, self.claim_batch) and not (
                 batch and self.store.scan_exhausted
             ):
                 # A scan taken whole (several organizations' rows) is claimed past at once;
-                # otherwise wait for a wake-up, a freed organization slot or the poll.
-                await self._wait_for(self.wake, self.settings.webhook_poll_seconds)
+                # otherwise wait for a wake-up, a freed organization slot, the next booked
+                # second or the poll.
+                await self._wait_for(self.wake, self._until_next_claim())
+
+    def _note_booked(self) -> int:
+        paced, self.store.paced_last = self.store.paced_last, 0
+        if paced:
+            metrics.PACED.inc(paced)
+        booked, self.store.booked_seconds = self.store.booked_seconds, set()
+        for second in booked.difference(self.booked):
+            heapq.heappush(self.booked, second)
+        return paced
+
+    def _until_next_claim(self) -> float:
+        poll = self.settings.webhook_poll_seconds
+        now = time.time()
+        while self.booked and self.booked[0] <= now - 1:
+            heapq.heappop(self.booked)  # that second is over; its claim has been made
+        if not self.booked:
+            return poll
+        wait = self.booked[0] - now
+        if wait <= 0:
+            # The second has begun: this wait's claim is its claim.
+            heapq.heappop(self.booked)
+            return 0.0
+        return min(poll, wait)
 
     def _room_per_org(self) -> int:
         shared = self.max_in_flight // max(1, self.store.orgs_seen)
@@ -214,13 +265,20 @@ class Dispatcher:
     def _start(self, client: WebhookClient, outgoing: Outgoing) -> None:
         self.in_flight += 1
         self.claimed_by_org[outgoing.organization_id] += 1
+        if outgoing.rate_second is not None:
+            self.rate_seconds[outgoing.delivery_id] = outgoing.rate_second
+            self.rate_waiting[outgoing.delivery_id] = outgoing
         task = asyncio.create_task(self._attempt(client, outgoing))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
     async def _attempt(self, client: WebhookClient, outgoing: Outgoing) -> None:
         async with self.org_slots[outgoing.organization_id]:
+            if id(outgoing) in self.paced_away:
+                self.paced_away.discard(id(outgoing))
+                return  # given back to a later second while it waited (already finished)
             if self.stopping.is_set():
+                self._forget_rate(outgoing)
                 self._hand_back(outgoing)
                 return
             lease_left = self.lease_ends[outgoing.delivery_id] - asyncio.get_running_loop().time()
@@ -228,9 +286,13 @@ class Dispatcher:
                 # Renewals failed: sent now, it could still be on the wire when another
                 # worker claims it. Handed back, it is sent once, by whoever claims it next.
                 metrics.LEASES_HANDED_BACK.inc()
+                self._forget_rate(outgoing)
                 self._hand_back(outgoing)
                 return
-            result = await attempt(client, outgoing)
+            in_its_second = await self._in_its_second(outgoing)
+            if in_its_second is None:
+                return
+            result = await attempt(client, in_its_second)
         self.results.append((outgoing, result))
         self.results_ready.set()
 
@@ -239,6 +301,75 @@ class Dispatcher:
         self.unattempted.append(outgoing)
         self._finished([outgoing])
         self.results_ready.set()
+
+    def _forget_rate(self, outgoing: Outgoing) -> None:
+        self.rate_seconds.pop(outgoing.delivery_id, None)
+        self.rate_waiting.pop(outgoing.delivery_id, None)
+
+    async def _in_its_second(self, outgoing: Outgoing) -> Outgoing | None:
+        """The delivery to send now, stamped with its second; None if the rate limit gave it
+        back to a later second. An attempt starts only within the second it was booked
+        into, so no second sees more than the limit start, whoever claimed them."""
+        if outgoing.rate_second is None:
+            return outgoing
+        while True:
+            if id(outgoing) in self.paced_away:
+                self.paced_away.discard(id(outgoing))
+                return None
+            second = self.rate_seconds[outgoing.delivery_id]
+            if second == int(time.time()):
+                self._forget_rate(outgoing)
+                return replace(outgoing, rate_second=second)
+            if self.stopping.is_set():
+                self._forget_rate(outgoing)
+                self._hand_back(outgoing)
+                return None
+            # Its second is over (it waited for the organization's slot): book it again,
+            # with everything else that waits.
+            if self.rebooked is None:
+                self.rebooked = asyncio.get_running_loop().create_future()
+            self.rebook_now.set()
+            await asyncio.shield(self.rebooked)
+
+    async def _rebook_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        while not self.stopping.is_set() or self.rebooked is not None:
+            if self.rebooked is None:
+                await self._wait_for(self.rebook_now, None)
+            self.rebook_now.clear()
+            done, self.rebooked = self.rebooked, None
+            now_second = int(time.time())
+            late = [self.rate_waiting[i] for i, second in self.rate_seconds.items()
+                    if second < now_second]
+            try:
+                granted, later = (
+                    await loop.run_in_executor(self.claim_thread, self.store.rebook, late,
+                                               now_second)
+                    if late and not self.stopping.is_set() else (set(), {})
+                )
+            except Exception:
+                logger.warning("booking %d rate-limited deliveries again failed", len(late),
+                               exc_info=True)
+                await asyncio.sleep(REBOOK_RETRY_PAUSE_SECONDS)
+                granted, later = set(), {}
+            metrics.RATE_REBOOKED.inc(len(late))
+            given_back = {i for ids in later.values() for i in ids}
+            paced_away = [o for o in late if o.delivery_id in given_back]
+            for outgoing in late:
+                if outgoing.delivery_id in granted:
+                    self.rate_seconds[outgoing.delivery_id] = now_second
+            for outgoing in paced_away:
+                # Given back in the rebooking's transaction: finished here, its task (waiting
+                # for the organization's slot) only leaves.
+                self._forget_rate(outgoing)
+                self.paced_away.add(id(outgoing))
+            if paced_away:
+                metrics.PACED.inc(len(paced_away))
+                self._finished(paced_away)
+                for second in set(later).difference(self.booked):
+                    heapq.heappush(self.booked, second)
+            if done is not None and not done.done():
+                done.set_result(None)
 
     def _finished(self, outgoing: list[Outgoing]) -> None:
         low_water = self.room_cap // 2
@@ -333,7 +464,9 @@ async def run_dispatcher(ctx: Any) -> None:
 
 async def deliver_now(ctx: HasDatabase, delivery_id: str) -> AttemptResult:
     lease = ctx.settings.webhook_lease_seconds
-    store = DeliveryStore(ctx.session_factory, worker_identity(), lease)
+    store = DeliveryStore(ctx.session_factory, worker_identity(), lease,
+                          warn_after_failures=ctx.settings.webhook_warn_after_failures,
+                          disable_after_failures=ctx.settings.webhook_disable_after_failures)
     outgoing = await asyncio.to_thread(store.claim_one, delivery_id)
     if outgoing is None:
         return await _await_other_attempt(ctx, delivery_id)

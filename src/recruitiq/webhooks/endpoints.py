@@ -21,6 +21,7 @@ from recruitiq.webhooks import service
 from recruitiq.webhooks.dispatcher import deliver_now
 from recruitiq.webhooks.schemas import (
     DeliveryStatus,
+    EnableIn,
     RecoverIn,
     TestResultOut,
     WebhookCreate,
@@ -131,6 +132,18 @@ def redeliver(
     """Queue a fresh delivery of the same event (same event id, so receivers de-duplicate)."""
     delivery = service.redeliver(session, principal.organization_id, webhook_id, delivery_id)
     return {"success": True, "delivery": service.delivery_data(delivery)}
+
+
+@router.post("/{webhook_id}/enable")
+def enable_webhook(
+    webhook_id: str, body: EnableIn, principal: Writer, session: DbSession
+) -> dict[str, Any]:
+    """Re-enable a subscription (clears `disabledReason` and the failure count). With
+    `recover: true`, the deliveries that failed or were set aside since its last success
+    are queued again; `recovered` says how many."""
+    recovered = service.enable(session, principal.organization_id, webhook_id, body)
+    subscription = service.get_webhook(session, principal.organization_id, webhook_id)
+    return {**_one(subscription), "recovered": recovered}
 
 
 @router.post("/{webhook_id}/recover", status_code=202)

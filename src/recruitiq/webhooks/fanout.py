@@ -116,7 +116,12 @@ def delivery_priority(session: Session, organization_id: str) -> int:
     return plan_for_organization(session, organization_id).delivery_priority
 
 
-def enqueue_deliveries(session: Session, event: Event, envelope: dict[str, Any]) -> None:
+def enqueue_deliveries(
+    session: Session, event: Event, envelope: dict[str, Any], *,
+    exclude_subscription_id: str | None = None,
+) -> None:
+    """``exclude_subscription_id``: a subscription that must not receive this event (the
+    failing endpoint an operator notice is about)."""
     session.flush()  # what the request changed first: the query reads subscriptions
     connection = session.connection()
     dialect = connection.dialect.name
@@ -124,6 +129,8 @@ def enqueue_deliveries(session: Session, event: Event, envelope: dict[str, Any])
         _matching_subscriptions(dialect),
         {"organization_id": event.organization_id, "wanted": [event.type, WILDCARD]},
     ).all()
+    if exclude_subscription_id is not None:
+        matching = [row for row in matching if row.id != exclude_subscription_id]
     if not matching:
         return
     stripped: str | None = None

@@ -40,8 +40,20 @@ LEASES_HANDED_BACK = Counter(
     "Claimed deliveries given back unattempted because their lease could lapse during the "
     "attempt (lease renewals failing: the database unreachable or overloaded).",
 )
+PACED = Counter(
+    "recruitiq_webhook_paced_total",
+    "Deliveries a subscription's rate limit held back to a later second (not attempts).",
+)
+RATE_REBOOKED = Counter(
+    "recruitiq_webhook_rate_rebooked_total",
+    "Claimed deliveries booked into a new second because the one their subscription's rate "
+    "limit booked them into ended before they could start (they waited for a slot).",
+)
 QUEUE_DEPTH = Gauge(
-    "recruitiq_webhook_queue_depth", "Deliveries waiting, by status (pending, held).", ["status"]
+    "recruitiq_webhook_queue_depth",
+    "Deliveries waiting, by status (pending, held; paced: pending and held back by their "
+    "subscription's rate limit, a part of pending).",
+    ["status"],
 )
 OLDEST_DUE_AGE = Gauge(
     "recruitiq_webhook_oldest_due_age_seconds",
@@ -61,6 +73,11 @@ def refresh_queue_gauges(session: Session) -> None:
     for status in ("pending", "held"):
         QUEUE_DEPTH.labels(status).set(counts.get(status, 0))
     now = utcnow()
+    paced = session.scalar(
+        select(func.count()).select_from(WebhookDelivery).where(
+            WebhookDelivery.status == "pending", WebhookDelivery.paced_until > now)
+    )
+    QUEUE_DEPTH.labels("paced").set(paced or 0)
     # One index probe per priority class: the due index is (status, priority, next_attempt_at).
     firsts = [
         session.scalar(

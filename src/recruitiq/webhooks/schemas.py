@@ -8,6 +8,7 @@ from pydantic import AfterValidator, Field
 from recruitiq.kit.schema import CamelInput, CamelModel, Patch, Timestamp, UTCTimestamp
 
 DeliveryStatus = Literal["pending", "delivered", "failed", "held"]
+MAX_RATE_LIMIT_PER_SECOND = 10_000
 
 
 def _http_url(value: str) -> str:
@@ -39,6 +40,22 @@ EventTypes = Annotated[
 ]
 
 
+def _zero_is_default(value: int | None) -> int | None:
+    return value or None
+
+
+RateLimit = Annotated[
+    Annotated[int, Field(strict=True, ge=0, le=MAX_RATE_LIMIT_PER_SECOND)] | None,
+    Field(
+        examples=[50],
+        description="Deliveries per second this receiver accepts at most; deliveries over "
+        "it wait for a later second. null or 0: the deployment's default "
+        "(RECRUITIQ_WEBHOOK_DEFAULT_RATE_LIMIT_PER_SECOND, 50)",
+    ),
+    AfterValidator(_zero_is_default),
+]
+
+
 class WebhookCreate(CamelInput):
     url: WebhookUrl
     events: EventTypes
@@ -50,6 +67,7 @@ class WebhookCreate(CamelInput):
     max_retries: int = Field(default=3, ge=0, le=10)
     retry_delay_seconds: int = Field(default=60, ge=10, le=3600)
     is_active: bool = True
+    rate_limit_per_second: RateLimit = None
 
 
 class WebhookUpdate(CamelInput):
@@ -60,6 +78,15 @@ class WebhookUpdate(CamelInput):
     max_retries: Patch[int] = Field(default=None, ge=0, le=10)
     retry_delay_seconds: Patch[int] = Field(default=None, ge=10, le=3600)
     is_active: Patch[bool] = None
+    rate_limit_per_second: RateLimit = None
+
+
+class EnableIn(CamelInput):
+    recover: bool = Field(
+        default=False,
+        description="Also re-queue the deliveries that failed (or were set aside) since the "
+        "subscription last succeeded",
+    )
 
 
 class RecoverIn(CamelInput):
@@ -85,6 +112,10 @@ class WebhookOut(CamelModel):
     last_failure_at: UTCTimestamp | None
     disabled_reason: str | None
     disabled_at: UTCTimestamp | None
+    rate_limit_per_second: int | None = Field(
+        description="null: the deployment's default (50 unless configured)")
+    failing_notified_at: UTCTimestamp | None = Field(
+        description="When webhook.endpoint_failing was sent for the current run of failures")
     created_at: UTCTimestamp
     updated_at: UTCTimestamp
 
@@ -106,6 +137,9 @@ class DeliveryOut(CamelModel):
     last_status_code: int | None
     last_error: str | None
     delivered_at: UTCTimestamp | None
+    paced_until: UTCTimestamp | None = Field(
+        description="Set when the subscription's rate limit held it back: the second it "
+        "was booked into (it is not an attempt)")
     created_at: UTCTimestamp
 
 

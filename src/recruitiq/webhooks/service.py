@@ -15,7 +15,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from recruitiq.config import Settings
@@ -35,6 +35,7 @@ from recruitiq.webhooks.schemas import (
     AttemptOut,
     DeliveryDetailOut,
     DeliveryOut,
+    EnableIn,
     WebhookCreate,
     WebhookOut,
     WebhookUpdate,
@@ -149,6 +150,7 @@ def _set_active(subscription: Subscription, active: bool) -> None:
         subscription.disabled_reason = None
         subscription.disabled_at = None
         subscription.consecutive_failures = 0
+        subscription.failing_notified_at = None
     else:
         subscription.disabled_reason = DISABLED_BY_USER
         subscription.disabled_at = utcnow()
@@ -295,14 +297,35 @@ def redeliver(
 def recover(session: Session, organization_id: str, webhook_id: str, since: datetime) -> int:
     subscription = get_webhook(session, organization_id, webhook_id)
     _require_active(subscription)
+    return _requeue_failed(session, subscription, WebhookDelivery.created_at >= since)
+
+
+def enable(session: Session, organization_id: str, webhook_id: str, body: EnableIn) -> int:
+    """Re-enable the subscription (a fresh start, as ``PUT isActive: true``); with
+    ``recover``, re-queue the deliveries that failed or were set aside since it last
+    succeeded (all of them if it never did). Returns how many were re-queued."""
+    subscription = get_webhook(session, organization_id, webhook_id)
+    last_success = subscription.last_success_at
+    _set_active(subscription, True)
+    session.flush()
+    if not body.recover:
+        return 0
+    since = [] if last_success is None else [WebhookDelivery.updated_at > last_success]
+    return _requeue_failed(session, subscription, *since)
+
+
+def _requeue_failed(
+    session: Session, subscription: Subscription, *conditions: ColumnElement[bool]
+) -> int:
+    """Recovery: failed deliveries pending again, due now, one more attempt each."""
     now = utcnow()
     result = session.execute(
         update(WebhookDelivery)
         .where(
-            WebhookDelivery.organization_id == organization_id,
+            WebhookDelivery.organization_id == subscription.organization_id,
             WebhookDelivery.subscription_id == subscription.id,
             WebhookDelivery.status == "failed",
-            WebhookDelivery.created_at >= since,
+            *conditions,
         )
         .values(
             status="pending",

@@ -20,7 +20,9 @@ priority): priority work goes first, standard work still gets a share of every c
 or more (a claim of one alternates), and either class takes the slots the other leaves.
 
 Health counters count attempts: ``totalDeliveries`` is attempts made, ``consecutiveFailures``
-failed attempts since the last success; ten in a row disable the subscription.
+failed attempts since the last success; five in a row warn (``webhook.endpoint_failing``),
+ten disable the subscription (``webhook.endpoint_disabled``; both configurable,
+webhooks/health.py). Paced deliveries (webhooks/pacing.py) are not attempts.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 
 import orjson
@@ -58,12 +60,16 @@ from recruitiq.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
-from recruitiq.webhooks import quota
+from recruitiq.webhooks import pacing, quota
 from recruitiq.webhooks.delivery import AttemptResult, Decision, Outgoing, decide
 from recruitiq.webhooks.plans import PRIORITY, STANDARD, plan_named
 
 AUTO_DISABLE_AFTER = 10
-UNCHARGED_EVENT_TYPES = frozenset({"webhook.test"})
+WARN_AFTER = 5
+# The test ping and the operator notices about failing endpoints are the platform's own.
+UNCHARGED_EVENT_TYPES = frozenset({
+    "webhook.test", "webhook.endpoint_failing", "webhook.endpoint_disabled",
+})
 # While both classes wait, a claim's slots go PRIORITY_WEIGHT : STANDARD_WEIGHT to them.
 PRIORITY_WEIGHT = 3
 STANDARD_WEIGHT = 1
@@ -118,7 +124,7 @@ _CLAIMED = (
         func.coalesce(D.payload, Event.payload).label("body"), D.attempts,
         S.url, S.secret, S.previous_secret, S.previous_secret_expires_at,
         S.is_active, S.deleted_at, S.disabled_reason, S.max_retries,
-        S.retry_delay_seconds, Organization.plan,
+        S.retry_delay_seconds, Organization.plan, S.rate_limit_per_second, D.paced_until,
     )
     .join(S, S.id == D.subscription_id)
     .join(Event, Event.id == D.event_id)
@@ -173,6 +179,9 @@ class DeliveryStore:
         lease_seconds: float,
         *,
         keep_connections: bool = False,
+        default_rate_limit: int = 50,
+        warn_after_failures: int = WARN_AFTER,
+        disable_after_failures: int = AUTO_DISABLE_AFTER,
     ) -> None:
         self.session_factory = session_factory
         # The dispatcher's claim and record threads each keep one PostgreSQL connection:
@@ -194,6 +203,13 @@ class DeliveryStore:
         # Set by a claim that found standard deliveries but took none (a claim of one slot
         # gives it to a priority delivery): the next claim's first slot is standard's.
         self.standard_owed = False
+        # Rate limits (webhooks/pacing.py): the limit of a subscription that sets none; how
+        # many deliveries the last claim held back, and the seconds it booked them into.
+        self.default_rate_limit = default_rate_limit
+        self.warn_after = warn_after_failures
+        self.disable_after = disable_after_failures
+        self.paced_last = 0
+        self.booked_seconds: set[int] = set()
         self._dialect: str | None = None
 
     # -- claiming ---------------------------------------------------------------------
@@ -203,6 +219,7 @@ class DeliveryStore:
     ) -> list[Outgoing]:
         """Lease up to ``limit`` due deliveries, at most ``room`` per organization."""
         now = utcnow()
+        self.paced_last = 0
         full = [org for org, room in room_by_org.items() if room <= 0]
         largest_room = max(default_room, *room_by_org.values(), 0)
         scan = 2 * min(limit, largest_room * self.orgs_seen)
@@ -352,7 +369,9 @@ class DeliveryStore:
     def _ready(
         self, session: Session, rows: Sequence[Any], now: datetime, *, charge_quota: bool
     ) -> list[Outgoing]:
-        """Set aside deliveries of stopped subscriptions, charge the quota, build Outgoing."""
+        """Set aside deliveries of stopped subscriptions, hold back what the subscriptions'
+        rate limits leave for later seconds, charge the quota, build Outgoing. A claim for
+        the dispatcher does all four (``charge_quota``); a test send only the first."""
         stopped: dict[str, list[str]] = defaultdict(list)
         live = []
         for row in rows:
@@ -365,7 +384,11 @@ class DeliveryStore:
                 live.append(row)
         for reason, delivery_ids in stopped.items():
             self._set_aside(session, delivery_ids, "failed", reason, now)
+        rate_second: int | None = None
+        self.paced_last = 0
         if charge_quota:
+            rate_second = int(now.timestamp())
+            live = self._pace(session, live, rate_second)
             live = self._charge(session, live, now)
         return [
             Outgoing(
@@ -384,9 +407,80 @@ class DeliveryStore:
                 attempt_number=row.attempts + 1,
                 max_retries=row.max_retries,
                 retry_delay_seconds=row.retry_delay_seconds,
+                rate_second=rate_second,
+                rate_limit=row.rate_limit_per_second or self.default_rate_limit,
             )
             for row in live
         ]
+
+    def _pace(self, session: Session, rows: list[Any], now_second: int) -> list[Any]:
+        """Book each subscription's claimed deliveries into its rate limit's seconds; keep
+        those booked into this second (or booked into it by an earlier claim), give the
+        others back, due at the start of their second. Before the quota: a delivery is
+        charged when it is sent, not when it is paced."""
+        send: list[Any] = []
+        wanted: dict[str, list[Any]] = defaultdict(list)
+        for row in rows:
+            if row.paced_until is not None and int(row.paced_until.timestamp()) == now_second:
+                send.append(row)
+            else:
+                wanted[row.subscription_id].append(row)
+        if not wanted:
+            return rows
+        limits = {sub: sub_rows[0].rate_limit_per_second or self.default_rate_limit
+                  for sub, sub_rows in wanted.items()}
+        now_ids, later = self._book(
+            session, {sub: [row.id for row in sub_rows] for sub, sub_rows in wanted.items()},
+            limits, now_second,
+        )
+        self.paced_last += sum(len(ids) for ids in later.values())
+        self.booked_seconds.update(later)
+        if not later:
+            return rows
+        kept = {row.id for row in send}.union(now_ids)
+        return [row for row in rows if row.id in kept]
+
+    def _book(
+        self, session: Session, wanted: Mapping[str, list[str]], limits: Mapping[str, int],
+        now_second: int,
+    ) -> tuple[list[str], dict[int, list[str]]]:
+        """Book each subscription's deliveries (ids, in due order) into its seconds: the ids
+        booked into this second, and the others by second, given back due at its start."""
+        cursors = pacing.lock_cursors(session, wanted)
+        moved: dict[str, pacing.Cursor] = {}
+        now_ids: list[str] = []
+        later: dict[int, list[str]] = defaultdict(list)
+        for subscription_id, ids in wanted.items():
+            start = pacing.start_from(cursors.get(subscription_id), now_second)
+            seconds, moved[subscription_id] = pacing.book(
+                start, len(ids), limits[subscription_id])
+            for delivery_id, second in zip(ids, seconds, strict=True):
+                (now_ids if second == now_second else later[second]).append(delivery_id)
+        pacing.save_cursors(session, moved)
+        for second, ids in later.items():
+            at = datetime.fromtimestamp(second, UTC)
+            session.execute(
+                update(D)
+                .where(D.id.in_(ids), D.leased_by == self.worker_id)
+                .values(next_attempt_at=at, paced_until=at, leased_until=None, leased_by=None)
+                .execution_options(synchronize_session=False)
+            )
+        return now_ids, later
+
+    def rebook(
+        self, waiting: Sequence[Outgoing], now_second: int
+    ) -> tuple[set[str], dict[int, list[str]]]:
+        """Book claimed deliveries whose second ended before they could start (they waited
+        for their organization's slot) into this second, in one transaction; the ids that
+        got it, and the others by the later second they were given back paced to."""
+        wanted: dict[str, list[str]] = defaultdict(list)
+        limits: dict[str, int] = {}
+        for outgoing in waiting:
+            wanted[outgoing.subscription_id].append(outgoing.delivery_id)
+            limits[outgoing.subscription_id] = outgoing.rate_limit
+        with self._transaction() as session:
+            now_ids, later = self._book(session, wanted, limits, now_second)
+        return set(now_ids), later
 
     def _charge(self, session: Session, rows: list[Any], now: datetime) -> list[Any]:
         """Charge first attempts to the monthly quota; hold what does not fit."""
@@ -479,7 +573,7 @@ class DeliveryStore:
                     _DELIVERY_UPDATE, [self._delivery_params(r, now) for r in recorded]
                 )
                 connection.execute(_HEALTH_UPDATE, _health_params(recorded))
-            self._disable_unhealthy(session, recorded, now)
+            self._after_outcomes(session, recorded, now)
         return recorded
 
     def _record_json(self, recorded: Sequence[Recorded], now: datetime) -> dict[str, Any]:
@@ -507,28 +601,21 @@ class DeliveryStore:
             "b_now": now,
         }
 
-    def _disable_unhealthy(
+    def _after_outcomes(
         self, session: Session, recorded: Sequence[Recorded], now: datetime
     ) -> None:
+        """Warn about and disable failing subscriptions (webhooks/health.py)."""
         gone = {r.outgoing.subscription_id: r.decision.disable_reason for r in recorded
                 if r.decision.disable_reason}
-        for subscription_id, reason in gone.items():
-            session.execute(
-                update(S)
-                .where(S.id == subscription_id, S.is_active.is_(True))
-                .values(is_active=False, disabled_reason=reason, disabled_at=now)
-                .execution_options(synchronize_session=False)
-            )
         failing = {r.outgoing.subscription_id for r in recorded if not r.result.succeeded}
-        if failing:
-            session.execute(
-                update(S)
-                .where(S.id.in_(failing), S.is_active.is_(True),
-                       S.consecutive_failures >= AUTO_DISABLE_AFTER)
-                .values(is_active=False, disabled_at=now,
-                        disabled_reason=f"{AUTO_DISABLE_AFTER} consecutive failed attempts")
-                .execution_options(synchronize_session=False)
-            )
+        if not failing:
+            return
+        # Imported here: health emits events, and emitting imports the fan-out, which the
+        # delivery stack must not need at import time.
+        from recruitiq.webhooks import health
+
+        health.after_outcomes(session, failing, gone, now, warn_after=self.warn_after,
+                              disable_after=self.disable_after)
 
 
 def _attempt_row(rec: Recorded) -> dict[str, Any]:
@@ -610,6 +697,10 @@ _HEALTH_UPDATE = (
         last_delivery_at=_dt("b_last"),
         last_success_at=func.coalesce(_dt("b_last_ok"), ST.last_success_at),
         last_failure_at=func.coalesce(_dt("b_last_failed"), ST.last_failure_at),
+        # A success ends the run of failures: the next run warns again.
+        failing_notified_at=case(
+            (bindparam("b_reset", type_=Integer) == 1, None), else_=ST.failing_notified_at
+        ),
     )
 )
 
@@ -670,6 +761,7 @@ RETURNING d.id, d.organization_id, d.subscription_id, d.event_id, d.event_type,
     coalesce(d.payload, e.payload) AS body, d.attempts, d.next_attempt_at, d.priority,
     s.url, s.secret, s.previous_secret, s.previous_secret_expires_at, s.is_active,
     s.deleted_at, s.disabled_reason, s.max_retries, s.retry_delay_seconds, o.plan,
+    s.rate_limit_per_second, d.paced_until,
     (SELECT count(*) FROM prio) AS scanned_first, (SELECT count(*) FROM std) AS scanned_rest,
     (SELECT count(DISTINCT organization_id) FROM cand) AS orgs
 """
@@ -714,7 +806,8 @@ SET total_deliveries = s.total_deliveries + v.b_total,
                                 ELSE s.consecutive_failures + v.b_trailing END,
     last_delivery_at = v.b_last,
     last_success_at = coalesce(v.b_last_ok, s.last_success_at),
-    last_failure_at = coalesce(v.b_last_failed, s.last_failure_at)
+    last_failure_at = coalesce(v.b_last_failed, s.last_failure_at),
+    failing_notified_at = CASE WHEN v.b_reset = 1 THEN NULL ELSE s.failing_notified_at END
 FROM health AS v, locked AS l
 WHERE s.id = v.b_id AND l.id = s.id
 """
