@@ -143,6 +143,7 @@ def prepare_database(
 def add_tenants(factory: Any, receiver_url: str, organizations: int) -> list[tuple[str, str]]:
     from recruitiq.kit.ids import new_id
     from recruitiq.models import Organization, WebhookSubscription
+    from recruitiq.webhooks.schemas import MAX_RATE_LIMIT_PER_SECOND
 
     tenants = [(new_id("org"), new_id("wh")) for _ in range(organizations)]
     with factory() as session:
@@ -150,8 +151,11 @@ def add_tenants(factory: Any, receiver_url: str, organizations: int) -> list[tup
             session.add(Organization(id=org_id, name=f"Bench {n}", plan="enterprise"))
         session.flush()
         for org_id, sub_id in tenants:
+            # The highest rate limit a subscription may set: the bench measures the
+            # dispatcher, not a receiver's limit (webhooks/pacing.py still books every one).
             session.add(WebhookSubscription(id=sub_id, organization_id=org_id, url=receiver_url,
-                                            events=["*"], secret=SECRET))
+                                            events=["*"], secret=SECRET,
+                                            rate_limit_per_second=MAX_RATE_LIMIT_PER_SECOND))
         session.commit()
     return tenants
 
