@@ -74,6 +74,20 @@ def test_wrong_passwords_back_off_exponentially_then_the_right_one_waits_too(app
     assert _login(owner, tenant.email, tenant.password).status_code == 200
 
 
+def test_waiting_out_a_block_does_not_reset_the_back_off(app, tenant):
+    attacker = _from(app, "198.51.100.8")
+    for _ in range(FREE + 1):
+        assert_error(_login(attacker, tenant.email, WRONG), 401)
+    # An hour later (every window over, every block ended) the pair still backs off.
+    with app.state.session_factory() as session:
+        hour_ago = datetime.now(UTC) - timedelta(hours=1)
+        session.execute(update(LoginThrottle).values(window_started_at=hour_ago,
+                                                     blocked_until=hour_ago))
+        session.commit()
+    assert_error(_login(attacker, tenant.email, WRONG), 401)
+    _assert_throttled(_login(attacker, tenant.email, tenant.password))
+
+
 def test_a_success_resets_the_pair(app, tenant):
     user = _from(app, "192.0.2.20")
     for _round in range(3):

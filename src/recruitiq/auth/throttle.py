@@ -4,8 +4,8 @@ Three counters of failed checks, shared by every API process through ``login_thr
 
 - the **pair** (account, client address): after ``login_pair_free_failures`` failures each
   further one blocks the pair for twice as long as the one before (1 s, 2 s, 4 s … up to
-  ``login_pair_max_block_seconds``); a success resets it. One guesser is slowed to a
-  handful of guesses an hour, and only on that account from that address.
+  ``login_pair_max_block_seconds``); a success, or a day without failures, resets it. One
+  guesser is slowed to a handful of guesses an hour, only on that account from that address.
 - the **account**, over every address: ``login_account_max_failures`` in a window blocks the
   account until the window ends, except from addresses that have signed in to it before,
   so a distributed guesser cannot keep its owner out.
@@ -41,6 +41,8 @@ from recruitiq.models import LoginThrottle
 
 # A pair that signed in keeps its exemption from the account block this long.
 KNOWN_ADDRESS_DAYS = 30
+# A pair's failures are forgotten after this long without one.
+PAIR_MEMORY = timedelta(days=1)
 MESSAGE = "Too many failed sign-ins; try again after Retry-After seconds"
 
 
@@ -157,7 +159,7 @@ class PasswordGuard:
         with self._transaction() as connection:
             for kind, key in (("pair", self.keys.pair), ("account", self.keys.account),
                               ("address", self.keys.address)):
-                failures, started = self._count_failure(connection, key, now)
+                failures, started = self._count_failure(connection, kind, key, now)
                 until = block_after_failure(kind, failures, started, now, self.policy)
                 if until is not None:
                     connection.execute(
@@ -185,10 +187,15 @@ class PasswordGuard:
             )
 
     def _count_failure(
-        self, connection: Connection, key: str, now: datetime
+        self, connection: Connection, kind: str, key: str, now: datetime
     ) -> tuple[int, datetime]:
-        # One statement, so that concurrent failures in several processes all count.
-        expired = LoginThrottle.window_started_at <= now - self.policy.window
+        # One statement, so that concurrent failures in several processes all count. A
+        # pair's back-off outlives the window (waiting out a block must not reset it): it is
+        # forgotten after a quiet day, or at a success.
+        if kind == "pair":
+            expired = LoginThrottle.updated_at <= now - PAIR_MEMORY
+        else:
+            expired = LoginThrottle.window_started_at <= now - self.policy.window
         insert = _insert(connection.dialect.name).values(
             key=key, failures=1, window_started_at=now, updated_at=now
         )
