@@ -218,7 +218,7 @@ def test_enable_without_recover_and_its_errors(client, tenant, other_tenant, app
                  "missing_scope")
     assert_error(other_tenant.post(path, {}), 404, "not_found")
     assert not subscription(app, failing).is_active  # none of those changed anything
-    enabled = tenant.post(path, {})
+    enabled = tenant.post(path)  # no body: enable without recovering
     assert enabled.status_code == 200 and enabled.json()["recovered"] == 0
     assert enabled.json()["webhook"]["isActive"]
     assert {d.status for d in deliveries(app, tenant.organization_id)

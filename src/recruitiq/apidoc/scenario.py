@@ -339,6 +339,7 @@ def record(
     c("GET", f"/api/v1/webhooks/{hook['id']}/events/{deliveries[0]['id']}")
     c("POST", f"/api/v1/webhooks/{hook['id']}/events/{deliveries[0]['id']}/redeliver")
     c("POST", f"/api/v1/webhooks/{hook['id']}/recover", {"since": _later(days=-1)})
+    c("POST", f"/api/v1/webhooks/{hook['id']}/enable", {"recover": True})
     c("POST", f"/api/v1/webhooks/{hook['id']}/rotate-secret")
     c("POST", f"/api/v1/webhooks/{hook['id']}/test")
     events = c("GET", "/api/v1/events", params={"type": "application.received", "limit": 1})[

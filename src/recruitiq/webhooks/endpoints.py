@@ -136,12 +136,13 @@ def redeliver(
 
 @router.post("/{webhook_id}/enable")
 def enable_webhook(
-    webhook_id: str, body: EnableIn, principal: Writer, session: DbSession
+    webhook_id: str, principal: Writer, session: DbSession, body: EnableIn | None = None
 ) -> dict[str, Any]:
-    """Re-enable a subscription (clears `disabledReason` and the failure count). With
-    `recover: true`, the deliveries that failed or were set aside since its last success
-    are queued again; `recovered` says how many."""
-    recovered = service.enable(session, principal.organization_id, webhook_id, body)
+    """Re-enable a subscription (clears `disabledReason` and the failure count); the body
+    may be left out. With `recover: true`, the deliveries that failed or were set aside
+    since its last success are queued again; `recovered` says how many."""
+    recovered = service.enable(session, principal.organization_id, webhook_id,
+                               body or EnableIn())
     subscription = service.get_webhook(session, principal.organization_id, webhook_id)
     return {**_one(subscription), "recovered": recovered}
 
