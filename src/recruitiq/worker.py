@@ -19,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from recruitiq.audit import tasks as audit_tasks
+from recruitiq.auth import tasks as auth_tasks
 from recruitiq.config import Settings
 from recruitiq.kit.background import PeriodicJob, WorkerContext
 from recruitiq.messaging import tasks as messaging_tasks
@@ -30,7 +31,7 @@ logger = logging.getLogger("recruitiq.worker")
 GIL_SWITCH_INTERVAL_SECONDS = 0.0005
 
 
-FEATURE_TASKS = (webhook_tasks, messaging_tasks, offer_tasks, audit_tasks)
+FEATURE_TASKS = (webhook_tasks, messaging_tasks, offer_tasks, audit_tasks, auth_tasks)
 
 
 def all_jobs(settings: Settings) -> list[PeriodicJob]:

@@ -3,6 +3,7 @@ addresses the owner signed in from, a per-address cap; shared by every API proce
 
 from __future__ import annotations
 
+import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
@@ -13,7 +14,9 @@ from sqlalchemy import func, select, update
 from recruitiq.app import create_app
 from recruitiq.auth.throttle import Keys, Policy, address_group, block_after_failure
 from recruitiq.config import Settings
+from recruitiq.kit.background import WorkerContext
 from recruitiq.models import LoginThrottle
+from recruitiq.worker import all_jobs
 from tests.support import assert_error
 
 FREE = 3
@@ -175,3 +178,19 @@ def test_ipv6_clients_count_by_their_64():
     assert address_group("2001:db8:1:3::1") != address_group("2001:db8:1:2::1")
     assert address_group("::ffff:192.0.2.1") == "192.0.2.1"
     assert address_group("testclient") == "testclient"
+
+
+def test_the_worker_forgets_counters_untouched_for_a_month(app, tenant):
+    for address in ("198.51.100.80", "198.51.100.81"):
+        assert_error(_login(_from(app, address), tenant.email, WRONG), 401)
+    stale = datetime.now(UTC) - timedelta(days=31)
+    with app.state.session_factory() as session:
+        session.execute(update(LoginThrottle).where(LoginThrottle.key.like("pair:%"))
+                        .values(updated_at=stale))
+        session.commit()
+    [job] = [j for j in all_jobs(app.state.settings) if j.name == "login-throttle-retention"]
+    ctx = WorkerContext(app.state.settings, app.state.engine, app.state.session_factory)
+    asyncio.run(job.run(ctx))
+    with app.state.session_factory() as session:
+        kinds = sorted(k.split(":")[0] for k in session.scalars(select(LoginThrottle.key)))
+    assert kinds == ["account", "address", "address"]  # the stale pairs gone, the rest kept
