@@ -32,6 +32,8 @@ from recruitiq.kit.security_headers import SecurityHeadersMiddleware
 from recruitiq.messaging.endpoints import router as messaging_router
 from recruitiq.offers.endpoints import router as offers_router
 from recruitiq.portal.endpoints import router as portal_router
+from recruitiq.ratelimit.http import RateLimitHeadersMiddleware
+from recruitiq.ratelimit.limiter import RateLimiter, plan_limits
 from recruitiq.reports.endpoints import router as reports_router
 from recruitiq.resumes.endpoints import MULTIPART_OVERHEAD
 from recruitiq.resumes.endpoints import router as resumes_router
@@ -107,9 +109,11 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.state.settings = settings
     app.state.engine = engine
     app.state.session_factory = session_factory
+    app.state.rate_limiter = RateLimiter(engine, plan_limits(settings.api_rate_limits))
     install_error_handlers(app)
     app.add_middleware(IdempotencyMiddleware, session_factory=session_factory)
     install_audit(app)
+    app.add_middleware(RateLimitHeadersMiddleware)
 
     app.add_middleware(
         AdmissionMiddleware,

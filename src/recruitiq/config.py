@@ -3,7 +3,7 @@ from __future__ import annotations
 import ipaddress
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     api_threads: int = Field(default=8, gt=0, le=1000)
     api_queue_timeout_seconds: float = Field(default=0.5, gt=0)
     api_max_queue: int = Field(default=256, ge=0)
+    # API requests per minute per organization, by plan, replacing the plans' own
+    # (webhooks/plans.py; ratelimit/): e.g. RECRUITIQ_API_RATE_LIMITS='{"free": 1200}'.
+    api_rate_limits: dict[str, Annotated[int, Field(gt=0)]] = Field(default_factory=dict)
 
     # Request bodies larger than this are refused with a 413 while they stream in (a resume
     # upload has its own cap, resume_max_bytes). The largest body the schemas accept, an

@@ -11,6 +11,7 @@ from recruitiq.auth import service
 from recruitiq.auth.principal import Principal
 from recruitiq.deps import DbSession, SettingsDep
 from recruitiq.errors import Forbidden, MissingScope, Unauthorized
+from recruitiq.ratelimit.http import enforce as enforce_rate_limit
 
 PRINCIPAL_KEY = "principal"
 
@@ -35,6 +36,8 @@ def current_principal(
     # The audit log reads who acted from the session that carries the change.
     session.info[PRINCIPAL_KEY] = principal
     request.state.principal = principal
+    # After the read transaction above: a reservation may take SQLite's writer lock.
+    enforce_rate_limit(request, principal.organization_id)
     return principal
 
 

@@ -1,5 +1,6 @@
 """ORM models, one module per aggregate. Importing this package registers every table."""
 
+from recruitiq.models.api_rate_limit import ApiRateLimit
 from recruitiq.models.application import Application, ApplicationNote, StageChange
 from recruitiq.models.audit import AuditEvent
 from recruitiq.models.base import Base
@@ -22,6 +23,7 @@ from recruitiq.models.webhook_usage import WebhookUsage
 
 __all__ = [
     "ApiKey",
+    "ApiRateLimit",
     "Application",
     "ApplicationNote",
     "AuditEvent",

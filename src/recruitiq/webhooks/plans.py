@@ -4,6 +4,7 @@ The subscriptions API enforces the subscription and event-type limits; the dispa
 reads ``monthly_delivery_quota`` (``None`` is unlimited) to hold deliveries over quota.
 ``priority_delivery`` plans have their deliveries claimed first when more is due than a
 claim can take (``delivery_priority``, stored on each delivery at fan-out; ADR 0006).
+``api_requests_per_minute`` is the organization's API quota (ratelimit/, ADR 0008).
 An organization whose ``plan`` is not listed gets the free plan's limits.
 """
 
@@ -24,6 +25,7 @@ class Plan:
     max_event_types_per_subscription: int
     monthly_delivery_quota: int | None
     priority_delivery: bool = False
+    api_requests_per_minute: int = 600
 
     @property
     def delivery_priority(self) -> int:
@@ -38,11 +40,12 @@ PRIORITY = 1
 DEFAULT_PLAN = "free"
 PLANS: dict[str, Plan] = {
     "free": Plan("free", max_subscriptions=50, max_event_types_per_subscription=100,
-                 monthly_delivery_quota=100),
+                 monthly_delivery_quota=100, api_requests_per_minute=600),
     "pro": Plan("pro", max_subscriptions=50, max_event_types_per_subscription=100,
-                monthly_delivery_quota=10_000),
+                monthly_delivery_quota=10_000, api_requests_per_minute=3_000),
     "enterprise": Plan("enterprise", max_subscriptions=500, max_event_types_per_subscription=100,
-                       monthly_delivery_quota=None, priority_delivery=True),
+                       monthly_delivery_quota=None, priority_delivery=True,
+                       api_requests_per_minute=12_000),
 }
 
 
