@@ -41,6 +41,7 @@ RECRUITIQ = str(Path(sys.executable).parent / "recruitiq")
 JOB_BODY = {"title": "Benchmark engineer {i}", "department": "Engineering",
             "location": "Remote (EU)", "description": "Builds what we measure."}
 PASSWORD = "correct horse battery staple"
+NO_REFUSALS = json.dumps(dict.fromkeys(("free", "pro", "enterprise"), 1_000_000_000))
 
 
 def free_port() -> int:
@@ -116,7 +117,9 @@ def serve(url: str, data_dir: str, *extra: str, worker: bool = False,
     if not worker:
         argv.append("--no-worker")
     settings = {"RECRUITIQ_DATABASE_URL": url, "RECRUITIQ_DATA_DIR": data_dir,
-                "RECRUITIQ_WEBHOOK_POLL_SECONDS": "1"} | (env or {})
+                "RECRUITIQ_WEBHOOK_POLL_SECONDS": "1",
+                # Counted as ever, never refused: the limiter's cost stays in the figures.
+                "RECRUITIQ_API_RATE_LIMITS": NO_REFUSALS} | (env or {})
     return Server(argv, settings, "/healthz", preexec)
 
 
