@@ -160,11 +160,11 @@ def add_tenants(factory: Any, receiver_url: str, organizations: int) -> list[tup
     return tenants
 
 
-def sample_envelope(org_id: str) -> tuple[str, Any]:
-    from recruitiq.jobs.events import SPECS
+def sample_envelope(org_id: str) -> tuple[Any, Any]:
+    """``job.created``'s spec and its sample data."""
+    from recruitiq.jobs.events import JOB_CREATED
 
-    spec = next(s for s in SPECS if s.type == "job.created")
-    return spec.type, spec.data_model.model_validate(spec.sample)
+    return JOB_CREATED, JOB_CREATED.data_model.model_validate(JOB_CREATED.sample)
 
 
 def queue_backlog(engine: Any, tenants: list[tuple[str, str]], count: int) -> bytes:
@@ -175,7 +175,8 @@ def queue_backlog(engine: Any, tenants: list[tuple[str, str]], count: int) -> by
     from recruitiq.kit.ids import new_id
     from recruitiq.models import Event, WebhookDelivery
 
-    event_type, data = sample_envelope(tenants[0][0])
+    spec, data = sample_envelope(tenants[0][0])
+    event_type = spec.type
     now = utcnow()
     events, deliveries = [], []
     body = b""
@@ -428,7 +429,7 @@ def latency(
     """Emit through ``emit()`` at ``rate``/s; commit → receipt percentiles in ms."""
     from recruitiq.events.emit import emit
 
-    event_type, data = sample_envelope(org_id)
+    spec, data = sample_envelope(org_id)
     receiver.reset()
     committed: dict[str, float] = {}
     total = int(rate * seconds)
@@ -438,7 +439,7 @@ def latency(
         if delay > 0:
             time.sleep(delay)
         with factory() as session:
-            event = emit(session, org_id, event_type, data)
+            event = emit(session, org_id, spec, data)
             session.commit()
         committed[event.id] = time.time()
     deadline = time.monotonic() + 60
@@ -564,8 +565,8 @@ def sample_body() -> bytes:
     from recruitiq.events.serialize import canonical_json
     from recruitiq.kit.ids import new_id
 
-    event_type, data = sample_envelope("org_bench")
-    envelope = build_envelope(new_id("evt"), event_type, "org_bench", "2026-11-29T10:00:00.000Z",
+    spec, data = sample_envelope("org_bench")
+    envelope = build_envelope(new_id("evt"), spec.type, "org_bench", "2026-11-29T10:00:00.000Z",
                               data.model_dump(mode="json", by_alias=True))
     return canonical_json(envelope).encode()
 

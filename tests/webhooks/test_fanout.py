@@ -57,7 +57,7 @@ def test_reenabled_subscription_receives_again(client, tenant):
 def _emit_sample(client, organization_id: str, event_type: str) -> str:
     spec = all_specs()[event_type]
     with unit_of_work(client.app.state.session_factory) as session:
-        event = emit(session, organization_id, event_type, spec.data_model.model_validate(spec.sample))
+        event = emit(session, organization_id, spec, spec.data_model.model_validate(spec.sample))
         return event.id
 
 

@@ -8,7 +8,19 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recruitiq.applications.events import ApplicationEventData, RejectedData, StageMoveData
+from recruitiq.applications.events import (
+    APPLICATION_ADVANCED,
+    APPLICATION_RECEIVED,
+    APPLICATION_REJECTED,
+    APPLICATION_REVIEWED,
+    APPLICATION_STAGE_CHANGED,
+    APPLICATION_WITHDRAWN,
+    HIRE_COMPLETED,
+    HIRE_ONBOARDING_STARTED,
+    ApplicationEventData,
+    RejectedData,
+    StageMoveData,
+)
 from recruitiq.applications.schemas import (
     STAGE_NAMES,
     ApplicationCreate,
@@ -204,7 +216,7 @@ def create_application(
     session.add(application)
     session.flush()
     _record_stage(session, application, None, "new", None)
-    emit(session, organization_id, "application.received", _event_data(session, application))
+    emit(session, organization_id, APPLICATION_RECEIVED, _event_data(session, application))
     return application
 
 
@@ -274,9 +286,9 @@ def _emit_stage_changed(
 ) -> None:
     base = _event_data(session, application)
     data = StageMoveData(application=base.application, job=base.job, previous_stage=previous)
-    emit(session, application.organization_id, "application.stage_changed", data)
+    emit(session, application.organization_id, APPLICATION_STAGE_CHANGED, data)
     if advanced:
-        emit(session, application.organization_id, "application.advanced", data)
+        emit(session, application.organization_id, APPLICATION_ADVANCED, data)
 
 
 def change_stage(
@@ -311,7 +323,7 @@ def mark_hired(
     application.hired_at = utcnow()
     session.flush()
     _emit_stage_changed(session, application, previous, advanced=False)
-    emit(session, organization_id, "hire.completed", _event_data(session, application))
+    emit(session, organization_id, HIRE_COMPLETED, _event_data(session, application))
     return application
 
 
@@ -327,7 +339,7 @@ def review(
         previous = _move(session, application, "screening", actor)
         _emit_stage_changed(session, application, previous, advanced=True)
     session.flush()
-    emit(session, organization_id, "application.reviewed", _event_data(session, application))
+    emit(session, organization_id, APPLICATION_REVIEWED, _event_data(session, application))
     return application
 
 
@@ -340,7 +352,7 @@ def reject(session: Session, organization_id: str, application_id: str, reason: 
     session.flush()
     base = _event_data(session, application)
     data = RejectedData(application=base.application, job=base.job, reason=reason)
-    emit(session, organization_id, "application.rejected", data)
+    emit(session, organization_id, APPLICATION_REJECTED, data)
     return application
 
 
@@ -350,7 +362,7 @@ def withdraw(session: Session, organization_id: str, application_id: str) -> App
     application.status = "withdrawn"
     application.withdrawn_at = utcnow()
     session.flush()
-    emit(session, organization_id, "application.withdrawn", _event_data(session, application))
+    emit(session, organization_id, APPLICATION_WITHDRAWN, _event_data(session, application))
     return application
 
 
@@ -364,7 +376,7 @@ def start_onboarding(session: Session, organization_id: str, application_id: str
         raise InvalidTransition("Onboarding has already started")
     application.onboarding_started_at = utcnow()
     session.flush()
-    emit(session, organization_id, "hire.onboarding_started", _event_data(session, application))
+    emit(session, organization_id, HIRE_ONBOARDING_STARTED, _event_data(session, application))
     return application
 
 

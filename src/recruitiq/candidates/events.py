@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from recruitiq.candidates.schemas import CandidateOut, MergeOutcome
 from recruitiq.events.spec import EventSpec
 from recruitiq.kit.schema import CamelModel
@@ -59,24 +61,45 @@ class CandidateMergedData(CamelModel):
     merge: MergeOutcome
 
 
-SPECS = [
-    EventSpec("candidate.created", "A candidate was added.", CandidateEventData,
-              {"candidate": SAMPLE_CANDIDATE}),
-    EventSpec("candidate.updated",
-              "A candidate's profile changed; `previous` holds the old values.",
-              CandidateUpdatedData,
-              {"candidate": SAMPLE_CANDIDATE, "previous": {"currentTitle": "Engineer"}}),
-    EventSpec("candidate.tagged", "Tags were added to a candidate; `tags` lists only the new ones.",
-              CandidateTaggedData, {"candidate": SAMPLE_CANDIDATE, "tags": ["senior"]}),
-    EventSpec("candidate.merged",
-              "A duplicate candidate was merged into `candidate` and soft-deleted.",
-              CandidateMergedData,
-              {"candidate": SAMPLE_CANDIDATE, "duplicate": SAMPLE_DUPLICATE,
-               "merge": {"duplicateId": SAMPLE_DUPLICATE["id"],
-                         "movedApplicationIds": ["app_0193a1b2c3d4e5f6a7b8c9d0"],
-                         "conflicts": []}}),
-    EventSpec("candidate.deleted",
-              "A candidate was deleted. After an erasure (GDPR) `candidate` is only "
-              "`{id, erased: true}`: no personal data remains anywhere.",
-              CandidateDeletedData, {"candidate": SAMPLE_CANDIDATE}),
+CANDIDATE_CREATED = EventSpec(
+    "candidate.created",
+    "A candidate was added.",
+    CandidateEventData,
+    {"candidate": SAMPLE_CANDIDATE},
+)
+CANDIDATE_UPDATED = EventSpec(
+    "candidate.updated",
+    "A candidate's profile changed; `previous` holds the old values.",
+    CandidateUpdatedData,
+    {"candidate": SAMPLE_CANDIDATE, "previous": {"currentTitle": "Engineer"}},
+)
+CANDIDATE_TAGGED = EventSpec(
+    "candidate.tagged",
+    "Tags were added to a candidate; `tags` lists only the new ones.",
+    CandidateTaggedData,
+    {"candidate": SAMPLE_CANDIDATE, "tags": ["senior"]},
+)
+CANDIDATE_MERGED = EventSpec(
+    "candidate.merged",
+    "A duplicate candidate was merged into `candidate` and soft-deleted.",
+    CandidateMergedData,
+    {"candidate": SAMPLE_CANDIDATE, "duplicate": SAMPLE_DUPLICATE,
+     "merge": {"duplicateId": SAMPLE_DUPLICATE["id"],
+               "movedApplicationIds": ["app_0193a1b2c3d4e5f6a7b8c9d0"],
+               "conflicts": []}},
+)
+CANDIDATE_DELETED = EventSpec(
+    "candidate.deleted",
+    "A candidate was deleted. After an erasure (GDPR) `candidate` is only "
+    "`{id, erased: true}`: no personal data remains anywhere.",
+    CandidateDeletedData,
+    {"candidate": SAMPLE_CANDIDATE},
+)
+
+SPECS: list[EventSpec[Any]] = [
+    CANDIDATE_CREATED,
+    CANDIDATE_UPDATED,
+    CANDIDATE_TAGGED,
+    CANDIDATE_MERGED,
+    CANDIDATE_DELETED,
 ]

@@ -10,6 +10,12 @@ from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from recruitiq.candidates.events import (
+    CANDIDATE_CREATED,
+    CANDIDATE_DELETED,
+    CANDIDATE_MERGED,
+    CANDIDATE_TAGGED,
+    CANDIDATE_UPDATED,
+    CandidateDeletedData,
     CandidateEventData,
     CandidateMergedData,
     CandidateTaggedData,
@@ -140,7 +146,7 @@ def create_candidate(session: Session, organization_id: str, body: CandidateCrea
     _refresh_search_text(candidate)
     session.add(candidate)
     session.flush()
-    emit(session, organization_id, "candidate.created", _event(candidate))
+    emit(session, organization_id, CANDIDATE_CREATED, _event(candidate))
     return candidate
 
 
@@ -164,7 +170,7 @@ def update_candidate(
     changed = {k: before[k] for k in after if before[k] != after[k] and k != "updatedAt"}
     if changed:
         data = CandidateUpdatedData(candidate=candidate_out(candidate), previous=changed)
-        emit(session, organization_id, "candidate.updated", data)
+        emit(session, organization_id, CANDIDATE_UPDATED, data)
     return candidate
 
 
@@ -186,7 +192,7 @@ def add_tags(
     _refresh_search_text(candidate)
     session.flush()
     data = CandidateTaggedData(candidate=candidate_out(candidate), tags=added)
-    emit(session, organization_id, "candidate.tagged", data)
+    emit(session, organization_id, CANDIDATE_TAGGED, data)
     return candidate
 
 
@@ -194,7 +200,8 @@ def delete_candidate(session: Session, organization_id: str, candidate_id: str) 
     candidate = get_candidate(session, organization_id, candidate_id)
     candidate.deleted_at = utcnow()
     session.flush()
-    emit(session, organization_id, "candidate.deleted", _event(candidate))
+    data = CandidateDeletedData(candidate=candidate_out(candidate))
+    emit(session, organization_id, CANDIDATE_DELETED, data)
     return candidate
 
 
@@ -272,5 +279,5 @@ def merge_candidates(
     data = CandidateMergedData(
         candidate=candidate_out(survivor), duplicate=candidate_out(duplicate), merge=outcome
     )
-    emit(session, organization_id, "candidate.merged", data)
+    emit(session, organization_id, CANDIDATE_MERGED, data)
     return survivor, outcome

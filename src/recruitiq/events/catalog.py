@@ -34,13 +34,13 @@ SAMPLE_ORGANIZATION_ID = "org_0193a1b2c3d4e5f6a7b8c9d0"
 SAMPLE_TIMESTAMP = "2026-11-02T09:00:00.000Z"
 
 
-def _feature_specs(module_name: str) -> list[EventSpec]:
+def _feature_specs(module_name: str) -> list[EventSpec[Any]]:
     return list(importlib.import_module(module_name).SPECS)
 
 
 @cache
-def all_specs() -> dict[str, EventSpec]:
-    specs: dict[str, EventSpec] = {}
+def all_specs() -> dict[str, EventSpec[Any]]:
+    specs: dict[str, EventSpec[Any]] = {}
     for module_name in FEATURE_MODULES:
         for spec in _feature_specs(module_name):
             if spec.type in specs:
@@ -59,14 +59,14 @@ def unknown_types(requested: list[str]) -> list[str]:
     return [t for t in requested if t != WILDCARD and t not in known]
 
 
-def sample_envelope(spec: EventSpec) -> dict[str, Any]:
+def sample_envelope(spec: EventSpec[Any]) -> dict[str, Any]:
     data = spec.data_model.model_validate(spec.sample).model_dump(mode="json", by_alias=True)
     return build_envelope(
         SAMPLE_EVENT_ID, spec.type, SAMPLE_ORGANIZATION_ID, SAMPLE_TIMESTAMP, data
     )
 
 
-def describe(spec: EventSpec) -> dict[str, Any]:
+def describe(spec: EventSpec[Any]) -> dict[str, Any]:
     return {
         "type": spec.type,
         "description": spec.description,

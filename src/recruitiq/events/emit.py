@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from recruitiq.events.envelope import build_envelope
 from recruitiq.events.serialize import canonical_json
+from recruitiq.events.spec import DataT, EventSpec
 from recruitiq.kit.clock import isoformat_z, utcnow
 from recruitiq.kit.ids import new_id
 from recruitiq.models import Event
@@ -25,11 +25,12 @@ _INSERT_EVENT = insert(_EVENTS)
 
 
 def record_event(
-    session: Session, organization_id: str, event_type: str, data: BaseModel
+    session: Session, organization_id: str, spec: EventSpec[DataT], data: DataT
 ) -> tuple[Event, dict[str, Any]]:
     """Store the event row only (no fan-out); returns it with its envelope.
 
-    For events addressed to one subscription (``webhook.test``); everything else uses
+    For events whose deliveries the caller makes itself (``webhook.test`` to one
+    subscription, an endpoint's notices to all but that one); everything else uses
     :func:`emit`. The row is inserted at once with Core, in the caller's transaction; the
     returned ``Event`` is not in the session. As a pending ORM object it cost a second
     flush per emitting request, a fifth of a job create (docs/performance.md).
@@ -38,7 +39,7 @@ def record_event(
     event_id = new_id("evt")
     envelope = build_envelope(
         event_id,
-        event_type,
+        spec.type,
         organization_id,
         isoformat_z(created_at),
         data.model_dump(mode="json", by_alias=True),
@@ -46,7 +47,7 @@ def record_event(
     row = {
         "id": event_id,
         "organization_id": organization_id,
-        "type": event_type,
+        "type": spec.type,
         "payload": canonical_json(envelope),
         "created_at": created_at,
     }
@@ -54,8 +55,10 @@ def record_event(
     return Event(**row), envelope
 
 
-def emit(session: Session, organization_id: str, event_type: str, data: BaseModel) -> Event:
-    """Record ``event_type`` with its typed ``data`` (the model of its ``EventSpec``)."""
-    event, envelope = record_event(session, organization_id, event_type, data)
+def emit(
+    session: Session, organization_id: str, spec: EventSpec[DataT], data: DataT
+) -> Event:
+    """Record an event of ``spec``'s type with its typed ``data``, and its deliveries."""
+    event, envelope = record_event(session, organization_id, spec, data)
     enqueue_deliveries(session, event, envelope)
     return event

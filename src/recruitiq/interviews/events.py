@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from recruitiq.applications.events import (
     SAMPLE_APPLICATION,
     SAMPLE_JOB_SUMMARY,
@@ -69,27 +71,47 @@ def _sample(**overrides: object) -> dict[str, object]:
             "job": SAMPLE_JOB_SUMMARY}
 
 
-SPECS = [
-    EventSpec("interview.scheduled",
-              "An interview was scheduled for an application; `panel` resolves the "
-              "interviewers to e-mail addresses for invitations.",
-              InterviewEventData, _sample()),
-    EventSpec("interview.rescheduled",
-              "A scheduled interview changed (time, length, place or panel); "
-              "`previousScheduledAt` is the old start and `previous` the old values.",
-              InterviewRescheduledData,
-              {**_sample(scheduledAt="2026-11-13T09:00:00.000Z", endsAt="2026-11-13T09:45:00.000Z"),
-               "previousScheduledAt": "2026-11-12T13:00:00.000Z",
-               "previous": {"scheduledAt": "2026-11-12T13:00:00.000Z"}}),
-    EventSpec("interview.completed", "An interview took place and was marked completed.",
-              InterviewEventData,
-              _sample(status="completed", completedAt="2026-11-12T13:50:00.000Z")),
-    EventSpec("interview.cancelled", "A scheduled interview was cancelled.",
-              InterviewEventData,
-              _sample(status="cancelled", cancelledAt="2026-11-11T08:00:00.000Z",
-                      cancellationReason="Candidate asked to move to next week")),
-    EventSpec("interview.feedback_submitted", "An interviewer submitted feedback (a scorecard).",
-              FeedbackSubmittedData,
-              {**_sample(status="completed", completedAt="2026-11-12T13:50:00.000Z"),
-               "feedback": SAMPLE_FEEDBACK}),
+INTERVIEW_SCHEDULED = EventSpec(
+    "interview.scheduled",
+    "An interview was scheduled for an application; `panel` resolves the "
+    "interviewers to e-mail addresses for invitations.",
+    InterviewEventData,
+    _sample(),
+)
+INTERVIEW_RESCHEDULED = EventSpec(
+    "interview.rescheduled",
+    "A scheduled interview changed (time, length, place or panel); "
+    "`previousScheduledAt` is the old start and `previous` the old values.",
+    InterviewRescheduledData,
+    {**_sample(scheduledAt="2026-11-13T09:00:00.000Z", endsAt="2026-11-13T09:45:00.000Z"),
+     "previousScheduledAt": "2026-11-12T13:00:00.000Z",
+     "previous": {"scheduledAt": "2026-11-12T13:00:00.000Z"}},
+)
+INTERVIEW_COMPLETED = EventSpec(
+    "interview.completed",
+    "An interview took place and was marked completed.",
+    InterviewEventData,
+    _sample(status="completed", completedAt="2026-11-12T13:50:00.000Z"),
+)
+INTERVIEW_CANCELLED = EventSpec(
+    "interview.cancelled",
+    "A scheduled interview was cancelled.",
+    InterviewEventData,
+    _sample(status="cancelled", cancelledAt="2026-11-11T08:00:00.000Z",
+            cancellationReason="Candidate asked to move to next week"),
+)
+INTERVIEW_FEEDBACK_SUBMITTED = EventSpec(
+    "interview.feedback_submitted",
+    "An interviewer submitted feedback (a scorecard).",
+    FeedbackSubmittedData,
+    {**_sample(status="completed", completedAt="2026-11-12T13:50:00.000Z"),
+     "feedback": SAMPLE_FEEDBACK},
+)
+
+SPECS: list[EventSpec[Any]] = [
+    INTERVIEW_SCHEDULED,
+    INTERVIEW_RESCHEDULED,
+    INTERVIEW_COMPLETED,
+    INTERVIEW_CANCELLED,
+    INTERVIEW_FEEDBACK_SUBMITTED,
 ]

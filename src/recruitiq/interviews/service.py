@@ -19,6 +19,11 @@ from recruitiq.interviews.context import (
     require_active,
 )
 from recruitiq.interviews.events import (
+    INTERVIEW_CANCELLED,
+    INTERVIEW_COMPLETED,
+    INTERVIEW_FEEDBACK_SUBMITTED,
+    INTERVIEW_RESCHEDULED,
+    INTERVIEW_SCHEDULED,
     FeedbackSubmittedData,
     InterviewEventData,
     InterviewRescheduledData,
@@ -145,7 +150,7 @@ def schedule_interview(session: Session, organization_id: str, body: InterviewCr
     )
     session.add(interview)
     session.flush()
-    emit(session, organization_id, "interview.scheduled", _event(session, interview))
+    emit(session, organization_id, INTERVIEW_SCHEDULED, _event(session, interview))
     return interview
 
 
@@ -178,7 +183,7 @@ def reschedule_interview(
         data = InterviewRescheduledData(
             **dict(base), previous_scheduled_at=previous_start, previous=changed
         )
-        emit(session, organization_id, "interview.rescheduled", data)
+        emit(session, organization_id, INTERVIEW_RESCHEDULED, data)
     return interview
 
 
@@ -188,7 +193,7 @@ def complete_interview(session: Session, organization_id: str, interview_id: str
     interview.status = "completed"
     interview.completed_at = utcnow()
     session.flush()
-    emit(session, organization_id, "interview.completed", _event(session, interview))
+    emit(session, organization_id, INTERVIEW_COMPLETED, _event(session, interview))
     return interview
 
 
@@ -201,7 +206,7 @@ def cancel_interview(
     interview.cancelled_at = utcnow()
     interview.cancellation_reason = reason
     session.flush()
-    emit(session, organization_id, "interview.cancelled", _event(session, interview))
+    emit(session, organization_id, INTERVIEW_CANCELLED, _event(session, interview))
     return interview
 
 
@@ -252,7 +257,7 @@ def submit_feedback(
     data = FeedbackSubmittedData(
         **dict(_event(session, interview)), feedback=FeedbackOut.model_validate(feedback)
     )
-    emit(session, organization_id, "interview.feedback_submitted", data)
+    emit(session, organization_id, INTERVIEW_FEEDBACK_SUBMITTED, data)
     return feedback
 
 

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from recruitiq.events.spec import EventSpec
 from recruitiq.jobs.schemas import JobOut
 from recruitiq.kit.schema import CamelModel
@@ -31,14 +33,41 @@ class JobUpdatedData(CamelModel):
     previous: dict[str, object]
 
 
-SPECS = [
-    EventSpec("job.created", "A job posting was created (as a draft).", JobEventData,
-              {"job": {**SAMPLE_JOB, "status": "draft", "publishedAt": None}}),
-    EventSpec("job.updated", "A job posting's fields changed; `previous` holds the old values.",
-              JobUpdatedData, {"job": SAMPLE_JOB, "previous": {"title": "Software Engineer"}}),
-    EventSpec("job.published", "A job posting was published (opened for applications).",
-              JobEventData, {"job": SAMPLE_JOB}),
-    EventSpec("job.closed", "A job posting was closed to new applications.", JobEventData,
-              {"job": {**SAMPLE_JOB, "status": "closed", "closedAt": "2026-12-01T12:00:00.000Z"}}),
-    EventSpec("job.deleted", "A job posting was deleted.", JobEventData, {"job": SAMPLE_JOB}),
+JOB_CREATED = EventSpec(
+    "job.created",
+    "A job posting was created (as a draft).",
+    JobEventData,
+    {"job": {**SAMPLE_JOB, "status": "draft", "publishedAt": None}},
+)
+JOB_UPDATED = EventSpec(
+    "job.updated",
+    "A job posting's fields changed; `previous` holds the old values.",
+    JobUpdatedData,
+    {"job": SAMPLE_JOB, "previous": {"title": "Software Engineer"}},
+)
+JOB_PUBLISHED = EventSpec(
+    "job.published",
+    "A job posting was published (opened for applications).",
+    JobEventData,
+    {"job": SAMPLE_JOB},
+)
+JOB_CLOSED = EventSpec(
+    "job.closed",
+    "A job posting was closed to new applications.",
+    JobEventData,
+    {"job": {**SAMPLE_JOB, "status": "closed", "closedAt": "2026-12-01T12:00:00.000Z"}},
+)
+JOB_DELETED = EventSpec(
+    "job.deleted",
+    "A job posting was deleted.",
+    JobEventData,
+    {"job": SAMPLE_JOB},
+)
+
+SPECS: list[EventSpec[Any]] = [
+    JOB_CREATED,
+    JOB_UPDATED,
+    JOB_PUBLISHED,
+    JOB_CLOSED,
+    JOB_DELETED,
 ]

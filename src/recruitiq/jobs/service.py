@@ -9,7 +9,15 @@ from sqlalchemy.orm import Session
 
 from recruitiq.errors import InvalidTransition
 from recruitiq.events.emit import emit
-from recruitiq.jobs.events import JobEventData, JobUpdatedData
+from recruitiq.jobs.events import (
+    JOB_CLOSED,
+    JOB_CREATED,
+    JOB_DELETED,
+    JOB_PUBLISHED,
+    JOB_UPDATED,
+    JobEventData,
+    JobUpdatedData,
+)
 from recruitiq.jobs.schemas import JobCreate, JobOut, JobUpdate
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.ids import new_id
@@ -73,7 +81,7 @@ def create_job(session: Session, organization_id: str, body: JobCreate) -> Job:
     _apply_fields(session, job, organization_id, body.model_dump())
     session.add(job)
     session.flush()
-    emit(session, organization_id, "job.created", _job_event(job))
+    emit(session, organization_id, JOB_CREATED, _job_event(job))
     return job
 
 
@@ -86,7 +94,7 @@ def update_job(session: Session, organization_id: str, job_id: str, body: JobUpd
     changed = {k: before[k] for k in after if before[k] != after[k] and k != "updatedAt"}
     if changed:
         data = JobUpdatedData(job=JobOut.model_validate(job), previous=changed)
-        emit(session, organization_id, "job.updated", data)
+        emit(session, organization_id, JOB_UPDATED, data)
     return job
 
 
@@ -102,8 +110,8 @@ def set_status(session: Session, organization_id: str, job_id: str, status: str)
     else:
         job.closed_at = now
     session.flush()
-    event_type = "job.published" if status == "open" else "job.closed"
-    emit(session, organization_id, event_type, _job_event(job))
+    spec = JOB_PUBLISHED if status == "open" else JOB_CLOSED
+    emit(session, organization_id, spec, _job_event(job))
     return job
 
 
@@ -111,5 +119,5 @@ def delete_job(session: Session, organization_id: str, job_id: str) -> Job:
     job = get_job(session, organization_id, job_id)
     job.deleted_at = utcnow()
     session.flush()
-    emit(session, organization_id, "job.deleted", _job_event(job))
+    emit(session, organization_id, JOB_DELETED, _job_event(job))
     return job

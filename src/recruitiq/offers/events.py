@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from recruitiq.applications.events import (
     SAMPLE_APPLICATION,
@@ -49,26 +50,59 @@ def _sample(
     return {"offer": offer, "application": application, "job": SAMPLE_JOB_SUMMARY}
 
 
-SPECS = [
-    EventSpec("offer.created", "An offer was drafted for an application.", OfferEventData,
-              _sample(SAMPLE_OFFER, {**SAMPLE_APPLICATION, "stage": "reference_check"})),
-    EventSpec("offer.updated", "A draft offer's terms changed; `previous` holds the old values.",
-              OfferUpdatedData,
-              {**_sample({**SAMPLE_OFFER, "salary": 150000},
-                         {**SAMPLE_APPLICATION, "stage": "reference_check"}),
-               "previous": {"salary": 145000}}),
-    EventSpec("offer.sent", "An offer was sent to the candidate; the application is at the "
-              "offer stage.", OfferEventData, _sample(_SENT)),
-    EventSpec("offer.accepted", "The candidate accepted the offer; `hire.completed` follows.",
-              OfferEventData,
-              _sample({**_SENT, "status": "accepted", "respondedAt": "2026-11-22T15:30:00.000Z"})),
-    EventSpec("offer.declined", "The candidate declined the offer.", OfferEventData,
-              _sample({**_SENT, "status": "declined", "respondedAt": "2026-11-22T15:30:00.000Z",
-                       "declineReason": "Accepted another offer"})),
-    EventSpec("offer.withdrawn", "The organization withdrew the offer.", OfferEventData,
-              _sample({**_SENT, "status": "withdrawn",
-                       "withdrawnAt": "2026-11-21T11:00:00.000Z"})),
-    EventSpec("offer.expired", "A sent offer passed its expiry without an answer.",
-              OfferEventData,
-              _sample({**_SENT, "status": "expired", "expiredAt": "2026-11-30T17:00:12.000Z"})),
+OFFER_CREATED = EventSpec(
+    "offer.created",
+    "An offer was drafted for an application.",
+    OfferEventData,
+    _sample(SAMPLE_OFFER, {**SAMPLE_APPLICATION, "stage": "reference_check"}),
+)
+OFFER_UPDATED = EventSpec(
+    "offer.updated",
+    "A draft offer's terms changed; `previous` holds the old values.",
+    OfferUpdatedData,
+    {**_sample({**SAMPLE_OFFER, "salary": 150000},
+               {**SAMPLE_APPLICATION, "stage": "reference_check"}),
+     "previous": {"salary": 145000}},
+)
+OFFER_SENT = EventSpec(
+    "offer.sent",
+    "An offer was sent to the candidate; the application is at the offer stage.",
+    OfferEventData,
+    _sample(_SENT),
+)
+OFFER_ACCEPTED = EventSpec(
+    "offer.accepted",
+    "The candidate accepted the offer; `hire.completed` follows.",
+    OfferEventData,
+    _sample({**_SENT, "status": "accepted", "respondedAt": "2026-11-22T15:30:00.000Z"}),
+)
+OFFER_DECLINED = EventSpec(
+    "offer.declined",
+    "The candidate declined the offer.",
+    OfferEventData,
+    _sample({**_SENT, "status": "declined", "respondedAt": "2026-11-22T15:30:00.000Z",
+             "declineReason": "Accepted another offer"}),
+)
+OFFER_WITHDRAWN = EventSpec(
+    "offer.withdrawn",
+    "The organization withdrew the offer.",
+    OfferEventData,
+    _sample({**_SENT, "status": "withdrawn",
+             "withdrawnAt": "2026-11-21T11:00:00.000Z"}),
+)
+OFFER_EXPIRED = EventSpec(
+    "offer.expired",
+    "A sent offer passed its expiry without an answer.",
+    OfferEventData,
+    _sample({**_SENT, "status": "expired", "expiredAt": "2026-11-30T17:00:12.000Z"}),
+)
+
+SPECS: list[EventSpec[Any]] = [
+    OFFER_CREATED,
+    OFFER_UPDATED,
+    OFFER_SENT,
+    OFFER_ACCEPTED,
+    OFFER_DECLINED,
+    OFFER_WITHDRAWN,
+    OFFER_EXPIRED,
 ]

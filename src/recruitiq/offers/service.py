@@ -25,7 +25,17 @@ from recruitiq.kit.pagination import Page, PageParams, paginate, where_equal
 from recruitiq.models import Application, Offer
 from recruitiq.models.application import STAGE_POSITION
 from recruitiq.models.offer import OPEN_OFFER_STATUSES
-from recruitiq.offers.events import OfferEventData, OfferUpdatedData
+from recruitiq.offers.events import (
+    OFFER_ACCEPTED,
+    OFFER_CREATED,
+    OFFER_DECLINED,
+    OFFER_EXPIRED,
+    OFFER_SENT,
+    OFFER_UPDATED,
+    OFFER_WITHDRAWN,
+    OfferEventData,
+    OfferUpdatedData,
+)
 from recruitiq.offers.schemas import OfferCreate, OfferOut, OfferUpdate
 
 OFFER_STAGE = "offer"
@@ -101,7 +111,7 @@ def create_offer(session: Session, organization_id: str, body: OfferCreate) -> O
             session.add(offer)
     except IntegrityError as exc:
         raise _open_offer_exists(application.id) from exc
-    emit(session, organization_id, "offer.created", _event(session, offer))
+    emit(session, organization_id, OFFER_CREATED, _event(session, offer))
     return offer
 
 
@@ -126,7 +136,7 @@ def update_offer(session: Session, organization_id: str, offer_id: str, body: Of
     changed = {k: before[k] for k in after if k != "updatedAt" and before[k] != after[k]}
     if changed:
         data = OfferUpdatedData(**dict(_event(session, offer)), previous=changed)
-        emit(session, organization_id, "offer.updated", data)
+        emit(session, organization_id, OFFER_UPDATED, data)
     return offer
 
 
@@ -162,7 +172,7 @@ def send_offer(
     session.flush()
     if STAGE_POSITION[application.stage] < STAGE_POSITION[OFFER_STAGE]:
         change_stage(session, organization_id, application.id, OFFER_STAGE, actor)
-    emit(session, organization_id, "offer.sent", _event(session, offer))
+    emit(session, organization_id, OFFER_SENT, _event(session, offer))
     return offer
 
 
@@ -176,7 +186,7 @@ def accept_offer(
     offer.status = "accepted"
     offer.responded_at = now
     session.flush()
-    emit(session, organization_id, "offer.accepted", _event(session, offer))
+    emit(session, organization_id, OFFER_ACCEPTED, _event(session, offer))
     mark_hired(session, organization_id, offer.application_id, actor)
     return offer
 
@@ -191,7 +201,7 @@ def decline_offer(
     offer.responded_at = now
     offer.decline_reason = reason
     session.flush()
-    emit(session, organization_id, "offer.declined", _event(session, offer))
+    emit(session, organization_id, OFFER_DECLINED, _event(session, offer))
     return offer
 
 
@@ -201,7 +211,7 @@ def withdraw_offer(session: Session, organization_id: str, offer_id: str) -> Off
     offer.status = "withdrawn"
     offer.withdrawn_at = utcnow()
     session.flush()
-    emit(session, organization_id, "offer.withdrawn", _event(session, offer))
+    emit(session, organization_id, OFFER_WITHDRAWN, _event(session, offer))
     return offer
 
 
@@ -222,5 +232,5 @@ def expire_due_offers(
         offer.status = "expired"
         offer.expired_at = now
         session.flush()
-        emit(session, offer.organization_id, "offer.expired", _event(session, offer))
+        emit(session, offer.organization_id, OFFER_EXPIRED, _event(session, offer))
     return len(due)

@@ -30,6 +30,7 @@ from sqlalchemy import String, Text, or_, select
 from sqlalchemy.orm import Session
 
 from recruitiq.auth.principal import Principal
+from recruitiq.candidates.events import CANDIDATE_DELETED, CandidateDeletedData
 from recruitiq.candidates.service import get_candidate
 from recruitiq.config import get_settings
 from recruitiq.db import after_commit
@@ -48,7 +49,7 @@ from recruitiq.models import (
     WebhookAttempt,
     WebhookDelivery,
 )
-from recruitiq.privacy.schemas import CandidateErasedData, ErasedCandidateRef
+from recruitiq.privacy.schemas import ErasedCandidateRef
 from recruitiq.privacy.scrub import (
     ERASED_FIRST_NAME,
     ERASED_LAST_NAME,
@@ -201,8 +202,8 @@ def _erase_one(session: Session, candidate: Candidate, data_dir: Path) -> None:
     _erase_stored_payloads(session, candidate.organization_id, person)
     _erase_remembered_responses(session, person)
     session.flush()
-    emit(session, candidate.organization_id, "candidate.deleted",
-         CandidateErasedData(candidate=ErasedCandidateRef(id=candidate.id)))
+    emit(session, candidate.organization_id, CANDIDATE_DELETED,
+         CandidateDeletedData(candidate=ErasedCandidateRef(id=candidate.id)))
 
 
 def erase_candidate(

@@ -15,9 +15,3 @@ class ErasedCandidateRef(CamelModel):
     id: str
     erased: Literal[True] = True
 
-
-class CandidateErasedData(CamelModel):
-    candidate: ErasedCandidateRef
-
-
-SAMPLE_ERASED = {"candidate": {"id": "cand_0193a1b2c3d4e5f6a7b8c9d0", "erased": True}}

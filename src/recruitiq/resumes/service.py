@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from recruitiq.candidates.events import CandidateUpdatedData
+from recruitiq.candidates.events import CANDIDATE_UPDATED, CandidateUpdatedData
 from recruitiq.candidates.schemas import candidate_out, resume_url
 from recruitiq.candidates.service import get_candidate
 from recruitiq.db import after_commit
@@ -45,7 +45,7 @@ def _emit_updated(session: Session, candidate: Candidate, previous_url: str | No
     data = CandidateUpdatedData(
         candidate=candidate_out(candidate), previous={"resumeUrl": previous_url}
     )
-    emit(session, candidate.organization_id, "candidate.updated", data)
+    emit(session, candidate.organization_id, CANDIDATE_UPDATED, data)
 
 
 def _remove_after_commit(session: Session, data_dir: Path, relative_path: str | None) -> None:

@@ -16,19 +16,24 @@ from datetime import datetime
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from recruitiq.audit.recorder import record_system
 from recruitiq.events.emit import record_event
+from recruitiq.events.spec import DataT, EventSpec
 from recruitiq.models import WebhookSubscription
-from recruitiq.webhooks.events import WebhookEndpointDisabledData, WebhookEndpointFailingData
+from recruitiq.webhooks.events import (
+    WEBHOOK_ENDPOINT_DISABLED,
+    WEBHOOK_ENDPOINT_FAILING,
+    WebhookEndpointDisabledData,
+    WebhookEndpointFailingData,
+)
 from recruitiq.webhooks.fanout import enqueue_deliveries
 
-FAILING = "webhook.endpoint_failing"
-DISABLED = "webhook.endpoint_disabled"
-OPERATOR_EVENT_TYPES = frozenset({FAILING, DISABLED})
+OPERATOR_EVENT_TYPES = frozenset(
+    {WEBHOOK_ENDPOINT_FAILING.type, WEBHOOK_ENDPOINT_DISABLED.type}
+)
 AUDIT_ACTOR = "webhook-dispatcher"
 
 SUBSCRIPTIONS = cast(Table, WebhookSubscription.__table__)
@@ -77,7 +82,7 @@ def after_outcomes(
                 consecutive_failures=row.consecutive_failures, disable_after=disable_after,
                 last_failure_at=row.last_failure_at,
             )
-            _notify(session, row, FAILING, data, ["failingNotifiedAt"])
+            _notify(session, row, WEBHOOK_ENDPOINT_FAILING, data, ["failingNotifiedAt"])
     disabled = session.execute(
         SUBSCRIPTIONS.update()
         .where(ST.id.in_(sorted(failing)), ST.is_active.is_(True),
@@ -100,12 +105,13 @@ def _disabled(session: Session, rows: Sequence[Any], now: datetime) -> None:
             consecutive_failures=row.consecutive_failures,
             disabled_reason=row.disabled_reason, disabled_at=now,
         )
-        _notify(session, row, DISABLED, data, ["disabledAt", "disabledReason", "isActive"])
+        _notify(session, row, WEBHOOK_ENDPOINT_DISABLED, data,
+                ["disabledAt", "disabledReason", "isActive"])
 
 
-def _notify(session: Session, row: Any, event_type: str, data: BaseModel,
+def _notify(session: Session, row: Any, spec: EventSpec[DataT], data: DataT,
             fields: list[str]) -> None:
-    event, envelope = record_event(session, row.organization_id, event_type, data)
+    event, envelope = record_event(session, row.organization_id, spec, data)
     enqueue_deliveries(session, event, envelope, exclude_subscription_id=row.id)
-    record_system(session, row.organization_id, AUDIT_ACTOR, event_type,
+    record_system(session, row.organization_id, AUDIT_ACTOR, spec.type,
                   "webhook_subscription", row.id, fields)

@@ -29,7 +29,7 @@ from recruitiq.kit.pagination import Page, PageParams, paginate, where_equal
 from recruitiq.models import Event, Organization, WebhookAttempt, WebhookDelivery
 from recruitiq.models import WebhookSubscription as Subscription
 from recruitiq.webhooks import fanout
-from recruitiq.webhooks.events import TEST_MESSAGE, WebhookTestData
+from recruitiq.webhooks.events import TEST_MESSAGE, WEBHOOK_TEST, WebhookTestData
 from recruitiq.webhooks.plans import Plan, plan_for_organization, plan_named
 from recruitiq.webhooks.schemas import (
     AttemptOut,
@@ -354,7 +354,7 @@ def create_test_delivery(
     _require_active(subscription)
     now = utcnow()
     data = WebhookTestData(message=TEST_MESSAGE, webhook_id=subscription.id, sent_at=now)
-    event, _envelope = record_event(session, organization_id, "webhook.test", data)
+    event, _envelope = record_event(session, organization_id, WEBHOOK_TEST, data)
     priority = fanout.delivery_priority(session, organization_id)
     delivery = fanout.new_delivery(subscription.id, event, None, priority=priority)
     delivery.next_attempt_at = now + TEST_DELIVERY_GRACE
