@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from recruitiq.webhooks import wakeup
+from recruitiq.webhooks.wakeup import DELIVERIES
 from tests.webhooks.receivers import (
     Reply,
     add_subscription,
@@ -140,4 +140,4 @@ def _listening(app) -> bool:
     with app.state.engine.connect() as conn:
         return bool(conn.scalar(text(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            f"AND query = 'LISTEN {wakeup.CHANNEL}'")))
+            f"AND query = 'LISTEN {DELIVERIES.channel}'")))

@@ -1,15 +1,12 @@
 """The webhook dispatcher: claim due deliveries, attempt them, record the outcomes.
 
-Public interface (other modules rely on these names):
-
-``notify_new_deliveries() -> None``
-    After-commit callback registered by the fan-out; wakes dispatchers at once
-    (see :mod:`recruitiq.webhooks.wakeup`).
+Public interface (other modules rely on these names; committed deliveries wake it through
+:data:`recruitiq.webhooks.wakeup.DELIVERIES`):
 
 ``async deliver_now(ctx, delivery_id: str) -> AttemptResult``
     Attempt one pending delivery immediately, ignoring its schedule and the quota (the
     "send test event" button). ``ctx`` is anything with ``.settings`` and
-    ``.session_factory``: a :class:`~recruitiq.worker.WorkerContext` or ``app.state``.
+    ``.session_factory``: a :class:`~recruitiq.kit.background.WorkerContext` or ``app.state``.
     Call it only after the delivery row is committed (it uses its own transactions). If
     another dispatcher has already leased the delivery, it waits for that attempt's row
     and returns it instead, so the test never delivers twice.
@@ -50,13 +47,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from recruitiq.config import Settings
 from recruitiq.db import is_sqlite
 from recruitiq.models import WebhookAttempt, WebhookDelivery
-from recruitiq.webhooks import metrics, wakeup
+from recruitiq.webhooks import metrics
 from recruitiq.webhooks.client import WebhookClient
 from recruitiq.webhooks.delivery import AttemptResult, Outgoing, attempt, make_client
 from recruitiq.webhooks.store import DeliveryStore, Recorded
-from recruitiq.webhooks.wakeup import notify_new_deliveries
+from recruitiq.webhooks.wakeup import DELIVERIES
 
-__all__ = ["Dispatcher", "deliver_now", "notify_new_deliveries"]
+__all__ = ["Dispatcher", "deliver_now"]
 
 logger = logging.getLogger("recruitiq.webhooks.dispatcher")
 
@@ -157,9 +154,11 @@ class Dispatcher:
 
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
-        wakeup.register(loop, self.wake, self.engine)
+        DELIVERIES.register(loop, self.wake)
         url = self.settings.resolved_database_url
-        listener = None if is_sqlite(url) else asyncio.create_task(wakeup.listen(url, self.wake))
+        listener = (
+            None if is_sqlite(url) else asyncio.create_task(DELIVERIES.listen(url, self.wake))
+        )
         client = make_client(self.settings)
         recorder = asyncio.create_task(self._record_loop())
         keeper = asyncio.create_task(self._keep_leases())
@@ -175,7 +174,7 @@ class Dispatcher:
             await recorder
             await keeper
             await rebooker
-            wakeup.unregister(self.wake)
+            DELIVERIES.unregister(self.wake)
             if listener is not None:
                 listener.cancel()
                 await asyncio.gather(listener, return_exceptions=True)
