@@ -8,7 +8,14 @@ from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
 from recruitiq.deps import DbSession
 from recruitiq.jobs import service
-from recruitiq.jobs.schemas import JobCreate, JobStatus, JobStatusIn, JobUpdate
+from recruitiq.jobs.schemas import (
+    JobCreate,
+    JobEnvelope,
+    JobPage,
+    JobStatus,
+    JobStatusIn,
+    JobUpdate,
+)
 from recruitiq.kit.pagination import PageParams, list_body, page_params
 from recruitiq.kit.routing import api_router
 
@@ -22,13 +29,13 @@ def _one(job: Any) -> dict[str, Any]:
     return {"success": True, "job": service.job_data(job)}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=JobEnvelope)
 def create_job(body: JobCreate, principal: Writer, session: DbSession) -> dict[str, Any]:
     """Create a job posting as a draft. Emits `job.created`."""
     return _one(service.create_job(session, principal.organization_id, body))
 
 
-@router.get("")
+@router.get("", response_model=JobPage)
 def list_jobs(
     principal: Reader,
     session: DbSession,
@@ -42,12 +49,12 @@ def list_jobs(
     return list_body("jobs", [service.job_data(j) for j in page.items], page.next_cursor)
 
 
-@router.get("/{job_id}")
+@router.get("/{job_id}", response_model=JobEnvelope)
 def get_job(job_id: str, principal: Reader, session: DbSession) -> dict[str, Any]:
     return _one(service.get_job(session, principal.organization_id, job_id))
 
 
-@router.patch("/{job_id}")
+@router.patch("/{job_id}", response_model=JobEnvelope)
 def update_job(
     job_id: str, body: JobUpdate, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -62,19 +69,19 @@ def delete_job(job_id: str, principal: Writer, session: DbSession) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/{job_id}/publish")
+@router.post("/{job_id}/publish", response_model=JobEnvelope)
 def publish_job(job_id: str, principal: Writer, session: DbSession) -> dict[str, Any]:
     """draft or closed → open. Emits `job.published`."""
     return _one(service.set_status(session, principal.organization_id, job_id, "open"))
 
 
-@router.post("/{job_id}/close")
+@router.post("/{job_id}/close", response_model=JobEnvelope)
 def close_job(job_id: str, principal: Writer, session: DbSession) -> dict[str, Any]:
     """draft or open → closed. Emits `job.closed`."""
     return _one(service.set_status(session, principal.organization_id, job_id, "closed"))
 
 
-@router.put("/{job_id}/status")
+@router.put("/{job_id}/status", response_model=JobEnvelope)
 def set_job_status(
     job_id: str, body: JobStatusIn, principal: Writer, session: DbSession
 ) -> dict[str, Any]:

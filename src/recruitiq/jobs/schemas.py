@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from recruitiq.kit.envelopes import envelope, page_envelope
 from recruitiq.kit.schema import CamelInput, CamelModel, Patch, UTCTimestamp
 
 EmploymentType = Literal["full_time", "part_time", "contract", "intern"]
@@ -69,3 +70,7 @@ class JobOut(CamelModel):
     closed_at: UTCTimestamp | None
     created_at: UTCTimestamp
     updated_at: UTCTimestamp
+
+
+JobEnvelope = envelope("JobEnvelope", "job", JobOut)
+JobPage = page_envelope("JobPage", "jobs", JobOut)

@@ -5,9 +5,11 @@ JSON-ready. FastAPI would still validate it against ``dict[str, Any]`` on a seco
 hop and walk it with ``jsonable_encoder``, which cost about as much as the request's own
 work (1 ms for a page of 25 jobs). Here the endpoint's own thread commits the request's
 transaction (no third hop, and SQLite's writer lock is held for the work alone) and encodes
-the body with orjson, producing the same bytes. The OpenAPI document is unchanged: the
-declared return type stays the operation's response model. Every router is made with
-:func:`api_router`; ``tests/test_routing.py`` holds every route to it.
+the body with orjson, producing the same bytes. The operation's response model is
+for the OpenAPI document only: the ``response_model=`` the route declares (the feature's
+output envelope, which every JSON operation declares: ``tests/test_openapi.py``), else the
+declared return type. Every router is made with :func:`api_router`;
+``tests/test_routing.py`` holds every route to it.
 """
 
 from __future__ import annotations
@@ -61,11 +63,11 @@ class ApiRoute(APIRoute):
             getattr(returns, "__origin__", returns) is dict
             and not getattr(endpoint, _ANSWERS_DIRECTLY, False)
             and not inspect.iscoroutinefunction(endpoint)
-            and isinstance(kwargs.get("response_model", DefaultPlaceholder(None)),
-                           DefaultPlaceholder)
         )
         if direct:
-            kwargs["response_model"] = returns
+            if isinstance(kwargs.get("response_model", DefaultPlaceholder(None)),
+                          DefaultPlaceholder):
+                kwargs["response_model"] = returns
             endpoint = _answering_directly(endpoint, kwargs.get("status_code") or 200)
         super().__init__(path, endpoint, **kwargs)
 
