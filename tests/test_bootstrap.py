@@ -212,3 +212,23 @@ def test_reset_password_prints_a_new_password_that_replaces_the_old_one(
         # The key printed at creation still works: a reset replaces the password only.
         jobs = client.get("/api/v1/jobs", headers={"Authorization": f"Bearer {api_key}"})
         assert jobs.status_code == 200
+
+
+def test_an_organization_of_someone_else_with_the_demo_address_is_not_taken_for_the_demo(
+    install: Install, app: FastAPI
+):
+    """An e-mail is unique per organization and registration is open: someone may register
+    the demo's address first. Bootstrap still makes the demo and leaves theirs alone."""
+    with TestClient(app) as client:
+        theirs = client.post("/api/v1/auth/register", json={
+            "organizationName": "Someone Else", "name": "Someone", "email": DEMO_EMAIL,
+            "password": "their own long password"})
+        assert theirs.status_code == 201, theirs.text
+    first = install.run("bootstrap")
+    assert "demo organization created" in first
+    password = _printed(first, "password")
+    assert "riq_live_" in first
+    install.run("bootstrap", "--reset-password")
+    with TestClient(app) as client:
+        assert _login(client, DEMO_EMAIL, "their own long password").status_code == 200
+        assert _login(client, DEMO_EMAIL, password).status_code == 401  # reset: the demo's

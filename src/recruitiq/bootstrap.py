@@ -65,8 +65,16 @@ def ensure_demo_organization(session: Session, *, reset_password: bool = False) 
 
 
 def _demo_admin(session: Session) -> User | None:
+    # An e-mail is unique per organization only, and registration is open: anyone may own
+    # an organization with the demo's name and address. The demo is the first one made.
     for email in (DEMO_EMAIL, *LEGACY_DEMO_EMAILS):
-        user = session.scalar(select(User).where(User.email == email))
+        user = session.scalar(
+            select(User)
+            .join(Organization, Organization.id == User.organization_id)
+            .where(User.email == email, Organization.name == DEMO_ORGANIZATION)
+            .order_by(User.created_at, User.id)
+            .limit(1)
+        )
         if user is not None:
             return user
     return None
