@@ -318,6 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix="recruitiq-chaos-"))
     try:
         result = run(args, url, work)
+    except BaseException:
+        print(f"logs kept in {work}", file=sys.stderr)
+        raise
     finally:
         if args.keep:
             print(f"kept: database {name}, logs in {work}")

@@ -238,7 +238,9 @@ def run(args: argparse.Namespace, url: str, work: Path) -> dict[str, Any]:
         for tenant in tenants:
             set_plan(env, tenant.organization_id, "enterprise")  # no monthly quota
         workers.start()
-        time.sleep(2)  # the workers connect and LISTEN
+        wait_until(lambda: all(workers.ready(n) for n in range(workers.count)), 180,
+                   "the workers to start")
+        time.sleep(1)  # and LISTEN
 
         watcher = Watcher(engine, lambda: api.pids() | workers.pids()
                           | {"receiver": receiver.process.pid}, args.sample_seconds)
@@ -284,9 +286,9 @@ def analyse(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     per_second = {int(k): v for k, v in received["per_second"].items()}
     latencies = received["latencies"]
     # The rate while the traffic ran, without its first window (start-up).
-    warm_from = began + args.sample_seconds
-    in_run = [n for s, n in per_second.items() if warm_from <= s < began + seconds]
-    rate = sum(in_run) / max(1, len(in_run))
+    warm_from, until = int(began + args.sample_seconds), int(began + seconds)
+    rate = (sum(n for s, n in per_second.items() if warm_from <= s < until)
+            / max(1, until - warm_from))
     all_ms = [ms for _, ms in latencies]
     windows = []
     for at, pending, held, oldest in result["queue"]:
@@ -374,7 +376,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--pg", default=DEFAULT_PG, help="a PostgreSQL URL allowed to CREATE "
                         "DATABASE; the run's own database is made and dropped")
-    parser.add_argument("--api-processes", type=int, default=2)
+    parser.add_argument("--api-processes", type=int, default=1)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--orgs", type=int, default=2)
     parser.add_argument("--subscriptions", type=int, default=20, help="per organization")
@@ -400,6 +402,9 @@ def main(argv: list[str] | None = None) -> int:
         url = f"sqlite:///{work / 'soak.db'}"
     try:
         result = run(args, url, work)
+    except BaseException:
+        print(f"logs kept in {work}", file=sys.stderr)
+        raise
     finally:
         if scratch:
             delivery.drop_pg(args.pg, scratch)

@@ -42,7 +42,7 @@ def test_a_short_soak_on_postgresql_delivers_everything_and_reports_memory(tmp_p
         pytest.skip(PG_SKIP_REASON)
     out = tmp_path / "soak.json"
     done = subprocess.run(
-        [sys.executable, str(BENCH / "soak.py"), "--minutes", "0.25", "--rate", "100",
+        [sys.executable, str(BENCH / "soak.py"), "--minutes", "0.2", "--rate", "100",
          "--orgs", "1", "--subscriptions", "5", "--read-rate", "2", "--api-processes", "1",
          "--workers", "2", "--sample-seconds", "3", "--no-fail-on-growth",
          "--pg", base, "--json", str(out)],
