@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query
 
 from recruitiq.audit import service
+from recruitiq.audit.schemas import AuditEventPage
 from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
 from recruitiq.deps import DbSession
@@ -21,7 +22,7 @@ router = api_router(prefix="/api/v1/audit-events", tags=["audit"])
 Reader = Annotated[Principal, Depends(require_scope("audit:read"))]
 
 
-@router.get("")
+@router.get("", response_model=AuditEventPage)
 def list_audit_events(
     principal: Reader,
     session: DbSession,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from recruitiq.kit.envelopes import page_envelope
 from recruitiq.kit.schema import CamelModel, UTCTimestamp
 
 ActorType = Literal["user", "api_key", "system"]
@@ -18,3 +19,6 @@ class AuditEventOut(CamelModel):
     changed_fields: list[str]
     request_id: str | None
     created_at: UTCTimestamp
+
+
+AuditEventPage = page_envelope("AuditEventPage", "auditEvents", AuditEventOut)

@@ -7,7 +7,15 @@ from fastapi import Depends, Query, Response, status
 from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
 from recruitiq.candidates import service
-from recruitiq.candidates.schemas import CandidateCreate, CandidateUpdate, MergeIn, TagsIn
+from recruitiq.candidates.schemas import (
+    CandidateCreate,
+    CandidateEnvelope,
+    CandidateMerged,
+    CandidatePage,
+    CandidateUpdate,
+    MergeIn,
+    TagsIn,
+)
 from recruitiq.deps import DbSession, SettingsDep
 from recruitiq.kit.pagination import PageParams, list_body, page_params
 from recruitiq.kit.routing import api_router
@@ -23,7 +31,7 @@ def _one(candidate: Candidate) -> dict[str, Any]:
     return {"success": True, "candidate": service.candidate_data(candidate)}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=CandidateEnvelope)
 def create_candidate(
     body: CandidateCreate, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -32,7 +40,7 @@ def create_candidate(
     return _one(service.create_candidate(session, principal.organization_id, body))
 
 
-@router.get("")
+@router.get("", response_model=CandidatePage)
 def list_candidates(
     principal: Reader,
     session: DbSession,
@@ -55,12 +63,12 @@ def list_candidates(
     return list_body("candidates", items, page.next_cursor)
 
 
-@router.get("/{candidate_id}")
+@router.get("/{candidate_id}", response_model=CandidateEnvelope)
 def get_candidate(candidate_id: str, principal: Reader, session: DbSession) -> dict[str, Any]:
     return _one(service.get_candidate(session, principal.organization_id, candidate_id))
 
 
-@router.patch("/{candidate_id}")
+@router.patch("/{candidate_id}", response_model=CandidateEnvelope)
 def update_candidate(
     candidate_id: str, body: CandidateUpdate, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -95,7 +103,7 @@ def delete_candidate(
     return Response(status_code=204)
 
 
-@router.post("/{candidate_id}/tags")
+@router.post("/{candidate_id}/tags", response_model=CandidateEnvelope)
 def tag_candidate(
     candidate_id: str, body: TagsIn, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -104,7 +112,7 @@ def tag_candidate(
     return _one(service.add_tags(session, principal.organization_id, candidate_id, body.tags))
 
 
-@router.post("/{candidate_id}/merge")
+@router.post("/{candidate_id}/merge", response_model=CandidateMerged)
 def merge_candidate(
     candidate_id: str, body: MergeIn, principal: Writer, session: DbSession
 ) -> dict[str, Any]:

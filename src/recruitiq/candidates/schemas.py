@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import AfterValidator, EmailStr, Field
 
 from recruitiq.config import get_settings
+from recruitiq.kit.envelopes import envelope, page_envelope
 from recruitiq.kit.schema import CamelInput, CamelModel, Patch, UTCTimestamp
 from recruitiq.models import Candidate
 
@@ -105,3 +106,9 @@ class MergeOutcome(CamelModel):
     duplicate_id: str
     moved_application_ids: list[str]
     conflicts: list[MergeConflict]
+
+
+CandidateEnvelope = envelope("CandidateEnvelope", "candidate", CandidateOut)
+CandidatePage = page_envelope("CandidatePage", "candidates", CandidateOut)
+CandidateMerged = envelope("CandidateMerged", "candidate", CandidateOut,
+                           merge=(MergeOutcome, Field(description="What the merge moved")))

@@ -10,8 +10,12 @@ from recruitiq.deps import DbSession
 from recruitiq.interviews import service
 from recruitiq.interviews.schemas import (
     FeedbackCreate,
+    FeedbackEnvelope,
+    FeedbackPage,
     InterviewCancel,
     InterviewCreate,
+    InterviewEnvelope,
+    InterviewPage,
     InterviewStatus,
     InterviewUpdate,
 )
@@ -30,7 +34,7 @@ def _one(interview: Interview) -> dict[str, Any]:
     return {"success": True, "interview": service.interview_data(interview)}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=InterviewEnvelope)
 def schedule_interview(
     body: InterviewCreate, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -38,7 +42,7 @@ def schedule_interview(
     return _one(service.schedule_interview(session, principal.organization_id, body))
 
 
-@router.get("")
+@router.get("", response_model=InterviewPage)
 def list_interviews(
     principal: Reader,
     session: DbSession,
@@ -60,12 +64,12 @@ def list_interviews(
     return list_body("interviews", items, page.next_cursor)
 
 
-@router.get("/{interview_id}")
+@router.get("/{interview_id}", response_model=InterviewEnvelope)
 def get_interview(interview_id: str, principal: Reader, session: DbSession) -> dict[str, Any]:
     return _one(service.get_interview(session, principal.organization_id, interview_id))
 
 
-@router.patch("/{interview_id}")
+@router.patch("/{interview_id}", response_model=InterviewEnvelope)
 def reschedule_interview(
     interview_id: str, body: InterviewUpdate, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -75,7 +79,7 @@ def reschedule_interview(
     )
 
 
-@router.post("/{interview_id}/complete")
+@router.post("/{interview_id}/complete", response_model=InterviewEnvelope)
 def complete_interview(
     interview_id: str, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -83,7 +87,7 @@ def complete_interview(
     return _one(service.complete_interview(session, principal.organization_id, interview_id))
 
 
-@router.post("/{interview_id}/cancel")
+@router.post("/{interview_id}/cancel", response_model=InterviewEnvelope)
 def cancel_interview(
     interview_id: str,
     principal: Writer,
@@ -97,7 +101,8 @@ def cancel_interview(
     )
 
 
-@router.post("/{interview_id}/feedback", status_code=status.HTTP_201_CREATED)
+@router.post("/{interview_id}/feedback", status_code=status.HTTP_201_CREATED,
+             response_model=FeedbackEnvelope)
 def submit_feedback(
     interview_id: str, body: FeedbackCreate, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -108,7 +113,7 @@ def submit_feedback(
     return {"success": True, "feedback": service.feedback_data(feedback)}
 
 
-@router.get("/{interview_id}/feedback")
+@router.get("/{interview_id}/feedback", response_model=FeedbackPage)
 def list_feedback(interview_id: str, principal: Reader, session: DbSession) -> dict[str, Any]:
     """All feedback on the interview, oldest first."""
     rows = service.list_feedback(session, principal.organization_id, interview_id)

@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from pydantic import Field, computed_field, field_validator
 
 from recruitiq.kit.clock import utcnow
+from recruitiq.kit.envelopes import envelope, page_envelope
 from recruitiq.kit.schema import CamelInput, CamelModel, Patch, Timestamp, UTCTimestamp
 
 InterviewStatus = Literal["scheduled", "completed", "cancelled"]
@@ -157,3 +158,9 @@ class FeedbackOut(CamelModel):
     author_type: str
     author_id: str | None
     created_at: UTCTimestamp
+
+
+InterviewEnvelope = envelope("InterviewEnvelope", "interview", InterviewOut)
+InterviewPage = page_envelope("InterviewPage", "interviews", InterviewOut)
+FeedbackEnvelope = envelope("FeedbackEnvelope", "feedback", FeedbackOut)
+FeedbackPage = page_envelope("FeedbackPage", "feedback", FeedbackOut)

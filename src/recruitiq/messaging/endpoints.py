@@ -10,7 +10,7 @@ from recruitiq.deps import DbSession, SettingsDep
 from recruitiq.kit.pagination import PageParams, list_body, page_params
 from recruitiq.kit.routing import api_router
 from recruitiq.messaging import service
-from recruitiq.messaging.schemas import EmailCreate, MessageStatus
+from recruitiq.messaging.schemas import EmailCreate, MessageEnvelope, MessagePage, MessageStatus
 
 # Two areas share this router: sending hangs off the candidate, reading lives at /messages.
 router = api_router(tags=["messaging"])
@@ -19,7 +19,8 @@ Reader = Annotated[Principal, Depends(require_scope("messages:read"))]
 Writer = Annotated[Principal, Depends(require_scope("messages:write"))]
 
 
-@router.post("/api/v1/candidates/{candidate_id}/emails", status_code=status.HTTP_202_ACCEPTED)
+@router.post("/api/v1/candidates/{candidate_id}/emails", status_code=status.HTTP_202_ACCEPTED,
+             response_model=MessageEnvelope)
 def send_email(
     candidate_id: str,
     body: EmailCreate,
@@ -38,7 +39,7 @@ def send_email(
     return {"success": True, "message": service.message_data(message, settings)}
 
 
-@router.get("/api/v1/messages")
+@router.get("/api/v1/messages", response_model=MessagePage)
 def list_messages(
     principal: Reader,
     session: DbSession,
@@ -54,7 +55,7 @@ def list_messages(
     return list_body("messages", items, page.next_cursor)
 
 
-@router.get("/api/v1/messages/{message_id}")
+@router.get("/api/v1/messages/{message_id}", response_model=MessageEnvelope)
 def get_message(
     message_id: str, principal: Reader, session: DbSession, settings: SettingsDep
 ) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from typing import Literal
 
 from pydantic import Field, field_validator
 
+from recruitiq.kit.envelopes import envelope, page_envelope
 from recruitiq.kit.schema import CamelInput, CamelModel, UTCTimestamp
 
 MessageStatus = Literal["queued", "sent", "failed"]
@@ -51,3 +52,7 @@ class MessageOut(CamelModel):
         default=None,
         description="Why a queued message is not moving, e.g. 'smtp not configured'",
     )
+
+
+MessageEnvelope = envelope("MessageEnvelope", "message", MessageOut)
+MessagePage = page_envelope("MessagePage", "messages", MessageOut)

@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from recruitiq.interviews.schemas import future_moment, optional
+from recruitiq.kit.envelopes import envelope, page_envelope
 from recruitiq.kit.schema import CamelInput, CamelModel, Patch, Timestamp, UTCTimestamp
 from recruitiq.offers.currencies import ISO_4217
 
@@ -65,3 +66,7 @@ class OfferOut(CamelModel):
     expired_at: UTCTimestamp | None
     created_at: UTCTimestamp
     updated_at: UTCTimestamp
+
+
+OfferEnvelope = envelope("OfferEnvelope", "offer", OfferOut)
+OfferPage = page_envelope("OfferPage", "offers", OfferOut)
