@@ -155,9 +155,6 @@ def update_candidate(
 ) -> Candidate:
     candidate = get_candidate(session, organization_id, candidate_id)
     fields = body.model_dump(exclude_unset=True)
-    for required in ("first_name", "last_name", "email", "tags"):
-        if required in fields and fields[required] is None:
-            raise ValidationFailed(f"{required} cannot be null", field=_camel(required))
     if "email" in fields:
         fields["email"] = fields["email"].lower()
         _ensure_email_free(session, organization_id, fields["email"], other_than=candidate.id)
@@ -172,11 +169,6 @@ def update_candidate(
         data = CandidateUpdatedData(candidate=candidate_out(candidate), previous=changed)
         emit(session, organization_id, CANDIDATE_UPDATED, data)
     return candidate
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part.title() for part in rest)
 
 
 def add_tags(

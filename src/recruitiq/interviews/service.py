@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from recruitiq.auth.principal import Principal
-from recruitiq.errors import Conflict, InvalidTransition, ValidationFailed
+from recruitiq.errors import Conflict, InvalidTransition
 from recruitiq.events.emit import emit
 from recruitiq.interviews.context import (
     hiring_context,
@@ -45,12 +45,6 @@ from recruitiq.models import Application, Interview, InterviewFeedback, User
 # Feedback is welcome before the interview is marked completed (panels often write it
 # straight away), never on a cancelled one.
 FEEDBACK_STATUSES = frozenset({"scheduled", "completed"})
-REQUIRED_ON_UPDATE = {
-    "scheduled_at": "scheduledAt",
-    "duration_minutes": "durationMinutes",
-    "timezone": "timezone",
-    "interviewers": "interviewers",
-}
 
 
 def interview_data(interview: Interview) -> dict[str, Any]:
@@ -163,9 +157,6 @@ def reschedule_interview(
     session: Session, organization_id: str, interview_id: str, body: InterviewUpdate
 ) -> Interview:
     fields = body.model_dump(exclude_unset=True)
-    for name, wire_name in REQUIRED_ON_UPDATE.items():
-        if name in fields and fields[name] is None:
-            raise ValidationFailed(f"{wire_name} cannot be null", field=wire_name)
     interview = get_interview(session, organization_id, interview_id, for_update=True)
     _require_status(interview, frozenset({"scheduled"}), "rescheduled")
     if "interviewers" in fields:

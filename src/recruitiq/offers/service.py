@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from recruitiq.applications.service import change_stage, mark_hired
 from recruitiq.auth.principal import Principal
-from recruitiq.errors import Conflict, InvalidTransition, ValidationFailed
+from recruitiq.errors import Conflict, InvalidTransition
 from recruitiq.events.emit import emit
 from recruitiq.interviews.context import hiring_context, referenced_application, require_active
 from recruitiq.kit.clock import utcnow
@@ -122,10 +122,6 @@ def _require(offer: Offer, allowed: frozenset[str], action: str) -> None:
 
 def update_offer(session: Session, organization_id: str, offer_id: str, body: OfferUpdate) -> Offer:
     fields = body.model_dump(exclude_unset=True)
-    for name, value in fields.items():
-        if value is None:
-            wire_name = OfferUpdate.model_fields[name].alias or name
-            raise ValidationFailed(f"{wire_name} cannot be null", field=wire_name)
     offer = get_offer(session, organization_id, offer_id, for_update=True)
     _require(offer, frozenset({"draft"}), "edited (only drafts can)")
     before = offer_data(offer)
