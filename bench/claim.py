@@ -129,6 +129,11 @@ class Drain:
                     " 0, 0, :now, :now)"),
                     {"s": sub_id, "o": org_id, "secret": "whsec_" + "A" * 32, "now": now})
                 self.tenants.append((org_id, sub_id, plan))
+            columns = {c["name"] for c in inspect(conn).get_columns("webhook_subscriptions")}
+            if "rate_limit_per_second" in columns:
+                # Never binding: the claim's cost with its booking, not a receiver's limit.
+                conn.execute(text("UPDATE webhook_subscriptions SET rate_limit_per_second = "
+                                  "100000"))
 
     def queue(self, count: int) -> None:
         """``count`` due deliveries round-robin over the tenants; where the schema has a
