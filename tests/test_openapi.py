@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from jsonschema import Draft202012Validator
 
 from recruitiq.apidoc.document import recorded_examples
 from recruitiq.apidoc.record import record_examples, sample_pdf
@@ -39,6 +40,8 @@ def test_every_operation_is_documented_with_examples(tmp_path):
         content = operation["responses"][success[0]].get("content")
         if success[0] != "204":
             assert any("example" in media for media in content.values()), name
+            for media in content.values():  # a schema clients can generate types from
+                assert not _open_object(document, media.get("schema", {})), name
         if "requestBody" in operation and "json" in str(operation["requestBody"]["content"]):
             media = operation["requestBody"]["content"]["application/json"]
             assert "example" in media, f"{name} has no request example"
@@ -50,6 +53,31 @@ def test_every_operation_is_documented_with_examples(tmp_path):
                 "$ref": "#/components/schemas/Error"
             }
     assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+def test_every_recorded_answer_fits_its_documented_schema():
+    document = create_app(Settings(database_url="sqlite://"), run_worker=False).openapi()
+    checked = 0
+    for name, operation in _operations(document).items():
+        for status, response in operation["responses"].items():
+            for media in response.get("content", {}).values():
+                if "schema" in media and "example" in media:
+                    schema = {**media["schema"], "components": document["components"]}
+                    errors = [e.message for e in Draft202012Validator(schema).iter_errors(
+                        media["example"])]
+                    assert not errors, (name, status, errors[:3])
+                    checked += 1
+    assert checked > len(_operations(document))  # the successes and the errors
+
+
+def _open_object(document: dict, schema: dict) -> bool:
+    """An object schema that names none of its fields (``dict[str, Any]``), or no schema."""
+    ref = schema.get("$ref")
+    if ref:
+        schema = document["components"]["schemas"][ref.rsplit("/", 1)[1]]
+    if not schema:
+        return True
+    return schema.get("type") == "object" and not schema.get("properties")
 
 
 def _secret_values(value: object) -> list[str]:

@@ -5,9 +5,11 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Literal
 
 from anyio import to_thread
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Response
+from pydantic import BaseModel
 
 from recruitiq import __version__
 from recruitiq.apidoc import docs_ui
@@ -43,6 +45,15 @@ from recruitiq.webhooks.metrics import router as metrics_router
 from recruitiq.worker import start_embedded, tune_interpreter
 
 logger = logging.getLogger("recruitiq")
+
+
+class Health(BaseModel):
+    success: Literal[True]
+    status: Literal["ok"]
+    version: str
+
+
+HEALTH_BODY = Health(success=True, status="ok", version=__version__).model_dump_json().encode()
 
 RESUME_UPLOAD = re.compile(r"/api/v1/candidates/[^/]+/resume")
 
@@ -131,9 +142,9 @@ def create_app(settings: Settings | None = None, *, run_worker: bool = True) -> 
     app.add_middleware(SecurityHeadersMiddleware, production=settings.is_production)
     app.add_middleware(RequestIdMiddleware)
 
-    @app.get("/healthz", tags=["meta"])
-    async def healthz() -> dict[str, object]:
-        return {"success": True, "status": "ok", "version": __version__}
+    @app.get("/healthz", tags=["meta"], response_model=Health)
+    async def healthz() -> Response:
+        return Response(HEALTH_BODY, media_type="application/json")
 
     for router in ROUTERS:
         app.include_router(router)

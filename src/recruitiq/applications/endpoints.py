@@ -8,12 +8,18 @@ from sqlalchemy.orm import Session
 from recruitiq.applications import service
 from recruitiq.applications.schemas import (
     ApplicationCreate,
+    ApplicationDetailEnvelope,
+    ApplicationEnvelope,
+    ApplicationPage,
     ApplicationStatus,
     ApplicationUpdate,
+    NoteEnvelope,
     NoteIn,
+    NotePage,
     RejectIn,
     Stage,
     StageIn,
+    StageList,
 )
 from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
@@ -33,7 +39,7 @@ def _one(session: Session, application: Application) -> dict[str, Any]:
     return {"success": True, "application": service.application_data(session, application)}
 
 
-@applications.post("", status_code=status.HTTP_201_CREATED)
+@applications.post("", status_code=status.HTTP_201_CREATED, response_model=ApplicationEnvelope)
 def create_application(
     body: ApplicationCreate, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -42,7 +48,7 @@ def create_application(
     return _one(session, service.create_application(session, principal.organization_id, body))
 
 
-@applications.get("")
+@applications.get("", response_model=ApplicationPage)
 def list_applications(
     principal: Reader,
     session: DbSession,
@@ -60,7 +66,7 @@ def list_applications(
     return list_body("applications", items, page.next_cursor)
 
 
-@applications.get("/{application_id}")
+@applications.get("/{application_id}", response_model=ApplicationDetailEnvelope)
 def get_application(
     application_id: str, principal: Reader, session: DbSession
 ) -> dict[str, Any]:
@@ -71,7 +77,7 @@ def get_application(
     return body
 
 
-@applications.patch("/{application_id}")
+@applications.patch("/{application_id}", response_model=ApplicationEnvelope)
 def update_application(
     application_id: str, body: ApplicationUpdate, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -82,7 +88,7 @@ def update_application(
     )
 
 
-@applications.post("/{application_id}/review")
+@applications.post("/{application_id}/review", response_model=ApplicationEnvelope)
 def review_application(
     application_id: str, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -93,7 +99,7 @@ def review_application(
     )
 
 
-@applications.put("/{application_id}/stage")
+@applications.put("/{application_id}/stage", response_model=ApplicationEnvelope)
 def update_application_stage(
     application_id: str, body: StageIn, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -105,7 +111,7 @@ def update_application_stage(
     return _one(session, application)
 
 
-@applications.post("/{application_id}/reject")
+@applications.post("/{application_id}/reject", response_model=ApplicationEnvelope)
 def reject_application(
     application_id: str, body: RejectIn, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -115,7 +121,7 @@ def reject_application(
     )
 
 
-@applications.post("/{application_id}/withdraw")
+@applications.post("/{application_id}/withdraw", response_model=ApplicationEnvelope)
 def withdraw_application(
     application_id: str, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -123,7 +129,7 @@ def withdraw_application(
     return _one(session, service.withdraw(session, principal.organization_id, application_id))
 
 
-@applications.post("/{application_id}/hire")
+@applications.post("/{application_id}/hire", response_model=ApplicationEnvelope)
 def hire_application(
     application_id: str, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -134,7 +140,7 @@ def hire_application(
     return _one(session, application)
 
 
-@applications.post("/{application_id}/onboarding")
+@applications.post("/{application_id}/onboarding", response_model=ApplicationEnvelope)
 def start_onboarding(
     application_id: str, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -143,7 +149,8 @@ def start_onboarding(
     return _one(session, application)
 
 
-@applications.post("/{application_id}/notes", status_code=status.HTTP_201_CREATED)
+@applications.post("/{application_id}/notes", status_code=status.HTTP_201_CREATED,
+                   response_model=NoteEnvelope)
 def add_note(
     application_id: str, body: NoteIn, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -154,7 +161,7 @@ def add_note(
     return {"success": True, "note": note}
 
 
-@applications.get("/{application_id}/notes")
+@applications.get("/{application_id}/notes", response_model=NotePage)
 def list_notes(
     application_id: str,
     principal: Reader,
@@ -165,7 +172,7 @@ def list_notes(
     return list_body("notes", [service.note_data(n) for n in page.items], page.next_cursor)
 
 
-@pipeline.get("/stages")
+@pipeline.get("/stages", response_model=StageList)
 def list_stages(principal: Reader) -> dict[str, Any]:
     """The pipeline's stages in order, with display names."""
     return {"success": True, "stages": service.pipeline_stages()}

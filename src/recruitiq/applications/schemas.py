@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import Field
 
 from recruitiq.candidates.schemas import CandidateCreate
+from recruitiq.kit.envelopes import envelope, page_envelope
 from recruitiq.kit.schema import CamelInput, CamelModel, UTCTimestamp
 
 Stage = Literal[
@@ -107,3 +108,16 @@ class StageOut(CamelModel):
     id: str
     name: str
     position: int
+
+
+class ApplicationDetail(ApplicationSnapshot):
+    stage_history: list[StageChangeOut] = Field(description="Every stage move, oldest first")
+
+
+ApplicationEnvelope = envelope("ApplicationEnvelope", "application", ApplicationSnapshot)
+ApplicationDetailEnvelope = envelope("ApplicationDetailEnvelope", "application",
+                                     ApplicationDetail)
+ApplicationPage = page_envelope("ApplicationPage", "applications", ApplicationSnapshot)
+NoteEnvelope = envelope("NoteEnvelope", "note", NoteOut)
+NotePage = page_envelope("NotePage", "notes", NoteOut)
+StageList = envelope("StageList", "stages", list[StageOut])

@@ -7,14 +7,21 @@ from fastapi import Request, Response, status
 from recruitiq.auth import service, tokens
 from recruitiq.auth.dependencies import AdminPrincipal, CurrentPrincipal
 from recruitiq.auth.schemas import (
+    ApiKeyCreatedEnvelope,
     ApiKeyCreatedOut,
     ApiKeyIn,
     ApiKeyOut,
+    ApiKeyPage,
+    LoggedInOut,
     LoginIn,
+    MeOut,
     OrganizationOut,
+    RegisteredOut,
     RegisterIn,
+    UserEnvelope,
     UserIn,
     UserOut,
+    UserPage,
 )
 from recruitiq.deps import DbSession, SettingsDep
 from recruitiq.errors import Forbidden
@@ -32,7 +39,7 @@ def _token_body(settings: SettingsDep, user: User) -> dict[str, Any]:
     }
 
 
-@router.post("/auth/register", status_code=status.HTTP_201_CREATED)
+@router.post("/auth/register", status_code=status.HTTP_201_CREATED, response_model=RegisteredOut)
 def register(body: RegisterIn, session: DbSession, settings: SettingsDep) -> dict[str, Any]:
     """Create an organization and its first admin user; returns a login token."""
     organization, user = service.register(
@@ -46,7 +53,7 @@ def register(body: RegisterIn, session: DbSession, settings: SettingsDep) -> dic
     }
 
 
-@router.post("/auth/login")
+@router.post("/auth/login", response_model=LoggedInOut)
 def login(
     body: LoginIn, request: Request, session: DbSession, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -64,7 +71,7 @@ def login(
     }
 
 
-@router.get("/auth/me")
+@router.get("/auth/me", response_model=MeOut)
 def me(principal: CurrentPrincipal, session: DbSession) -> dict[str, Any]:
     """Who the token belongs to: a user (login token) or an API key, and its scopes."""
     organization = session.get(Organization, principal.organization_id)
@@ -90,7 +97,8 @@ def _key_manager(principal: CurrentPrincipal) -> CurrentPrincipal:
     return principal
 
 
-@router.post("/api-keys", status_code=status.HTTP_201_CREATED, tags=["api keys"])
+@router.post("/api-keys", status_code=status.HTTP_201_CREATED, tags=["api keys"],
+             response_model=ApiKeyCreatedEnvelope)
 def create_api_key(
     body: ApiKeyIn, principal: CurrentPrincipal, session: DbSession
 ) -> dict[str, Any]:
@@ -108,7 +116,7 @@ def create_api_key(
     return {"success": True, "apiKey": out.to_json()}
 
 
-@router.get("/api-keys", tags=["api keys"])
+@router.get("/api-keys", tags=["api keys"], response_model=ApiKeyPage)
 def list_api_keys(principal: CurrentPrincipal, session: DbSession) -> dict[str, Any]:
     _key_manager(principal)
     keys = [ApiKeyOut.model_validate(k).to_json() for k in service.list_api_keys(
@@ -124,7 +132,8 @@ def revoke_api_key(key_id: str, principal: CurrentPrincipal, session: DbSession)
     return Response(status_code=204)
 
 
-@router.post("/users", status_code=status.HTTP_201_CREATED, tags=["users"])
+@router.post("/users", status_code=status.HTTP_201_CREATED, tags=["users"],
+             response_model=UserEnvelope)
 def create_user(body: UserIn, principal: AdminPrincipal, session: DbSession) -> dict[str, Any]:
     user = service.create_user(
         session, principal.organization_id, body.name, body.email, body.password, body.role
@@ -132,7 +141,7 @@ def create_user(body: UserIn, principal: AdminPrincipal, session: DbSession) -> 
     return {"success": True, "user": UserOut.model_validate(user).to_json()}
 
 
-@router.get("/users", tags=["users"])
+@router.get("/users", tags=["users"], response_model=UserPage)
 def list_users(principal: AdminPrincipal, session: DbSession) -> dict[str, Any]:
     users = [UserOut.model_validate(u).to_json() for u in service.list_users(
         session, principal.organization_id
@@ -140,7 +149,7 @@ def list_users(principal: AdminPrincipal, session: DbSession) -> dict[str, Any]:
     return {"success": True, "users": users, "count": len(users), "nextCursor": None}
 
 
-@router.get("/users/{user_id}", tags=["users"])
+@router.get("/users/{user_id}", tags=["users"], response_model=UserEnvelope)
 def get_user(user_id: str, principal: AdminPrincipal, session: DbSession) -> dict[str, Any]:
     user = service.get_user(session, principal.organization_id, user_id)
     return {"success": True, "user": UserOut.model_validate(user).to_json()}

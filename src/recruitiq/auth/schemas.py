@@ -5,6 +5,7 @@ from typing import Literal
 from pydantic import EmailStr, Field, field_validator
 
 from recruitiq.auth.scopes import ALL_SCOPES
+from recruitiq.kit.envelopes import envelope, page_envelope
 from recruitiq.kit.schema import CamelInput, CamelModel, Timestamp, UTCTimestamp
 
 Role = Literal["admin", "recruiter", "hiring_manager"]
@@ -79,3 +80,35 @@ class ApiKeyOut(CamelModel):
 
 class ApiKeyCreatedOut(ApiKeyOut):
     key: str = Field(description="The key itself. Shown only in this response.")
+
+
+class TokenOut(CamelModel):
+    access_token: str = Field(description="Send as `Authorization: Bearer <accessToken>`")
+    token_type: Literal["Bearer"]
+    expires_in: int = Field(description="Seconds the token is valid")
+
+
+class RegisteredOut(TokenOut):
+    success: Literal[True]
+    organization: OrganizationOut
+    user: UserOut
+
+
+class LoggedInOut(TokenOut):
+    success: Literal[True]
+    user: UserOut
+
+
+class MeOut(CamelModel):
+    success: Literal[True]
+    auth_type: Literal["user", "api_key"]
+    organization: OrganizationOut
+    scopes: list[str]
+    user: UserOut | None = Field(description="The signed-in user (login tokens)")
+    api_key: ApiKeyOut | None = Field(description="The key (API keys)")
+
+
+ApiKeyCreatedEnvelope = envelope("ApiKeyCreatedEnvelope", "apiKey", ApiKeyCreatedOut)
+ApiKeyPage = page_envelope("ApiKeyPage", "apiKeys", ApiKeyOut)
+UserEnvelope = envelope("UserEnvelope", "user", UserOut)
+UserPage = page_envelope("UserPage", "users", UserOut)

@@ -10,6 +10,7 @@ from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
 from recruitiq.deps import DbSession
 from recruitiq.events import service
+from recruitiq.events.schemas import EventEnvelope, EventPage
 from recruitiq.kit.pagination import PageParams, list_body, page_params
 from recruitiq.kit.routing import api_router
 
@@ -18,7 +19,7 @@ router = api_router(prefix="/api/v1/events", tags=["events"])
 Reader = Annotated[Principal, Depends(require_scope("webhooks:read"))]
 
 
-@router.get("")
+@router.get("", response_model=EventPage)
 def list_events(
     principal: Reader,
     session: DbSession,
@@ -34,7 +35,7 @@ def list_events(
     return list_body("events", [service.envelope(e) for e in page.items], page.next_cursor)
 
 
-@router.get("/{event_id}")
+@router.get("/{event_id}", response_model=EventEnvelope)
 def get_event(event_id: str, principal: Reader, session: DbSession) -> dict[str, Any]:
     event = service.get_event(session, principal.organization_id, event_id)
     return {"success": True, "event": service.envelope(event)}

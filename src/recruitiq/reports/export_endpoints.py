@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import Query, Request
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field, create_model
 
 from recruitiq.audit.recorder import record as audit
 from recruitiq.auth.dependencies import CurrentPrincipal
@@ -14,7 +15,7 @@ from recruitiq.deps import DbSession, writes
 from recruitiq.errors import MissingScope, NotFound, ValidationFailed
 from recruitiq.kit.clock import utcnow
 from recruitiq.kit.routing import api_router
-from recruitiq.kit.schema import Timestamp
+from recruitiq.kit.schema import CamelModel, Timestamp
 from recruitiq.models.application import STAGES
 from recruitiq.reports import export_formats as formats
 from recruitiq.reports.export_specs import QUERY_NAMES, SPECS, ExportFilters, ExportSpec
@@ -47,7 +48,21 @@ def _body(
     return formats.encode_json(spec.resource, batches)
 
 
-@router.get("/{resource}")
+# format=json: the rows under the resource's own name, and their count.
+_EXPORT_FIELDS: dict[str, Any] = {
+    "success": (Literal[True], ...),
+    **{name: (list[spec.schema], Field(default=None, alias=name))  # type: ignore[name-defined]
+       for name, spec in SPECS.items()},
+    "count": (int, ...),
+}
+ExportJson: type[BaseModel] = create_model("ExportJson", __base__=CamelModel, **_EXPORT_FIELDS)
+TEXT_FORMATS = {
+    "text/csv": {"schema": {"type": "string", "description": "A header row, then one row each"}},
+    "application/x-ndjson": {"schema": {"type": "string", "description": "One object a line"}},
+}
+
+
+@router.get("/{resource}", response_model=ExportJson, responses={200: {"content": TEXT_FORMATS}})
 @writes  # the export is recorded in the audit log
 def export_resource(
     resource: str,

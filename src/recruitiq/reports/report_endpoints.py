@@ -12,7 +12,12 @@ from recruitiq.deps import DbSession
 from recruitiq.kit.routing import api_router
 from recruitiq.reports.pipeline import build_pipeline_report
 from recruitiq.reports.recruiters import build_recruiter_report
-from recruitiq.reports.schemas import ReportRange, report_range
+from recruitiq.reports.schemas import (
+    PipelineReportEnvelope,
+    RecruiterReportEnvelope,
+    ReportRange,
+    report_range,
+)
 
 router = api_router(prefix="/api/v1/reports", tags=["reports"])
 
@@ -20,7 +25,7 @@ Reader = Annotated[Principal, Depends(require_scope("reports:read"))]
 Period = Annotated[ReportRange, Depends(report_range)]
 
 
-@router.get("/pipeline")
+@router.get("/pipeline", response_model=PipelineReportEnvelope)
 def pipeline_report(
     principal: Reader,
     session: DbSession,
@@ -34,7 +39,7 @@ def pipeline_report(
     return {"success": True, "report": report.to_json()}
 
 
-@router.get("/recruiters")
+@router.get("/recruiters", response_model=RecruiterReportEnvelope)
 def recruiter_report(principal: Reader, session: DbSession, period: Period) -> dict[str, Any]:
     """Per assigned recruiter (plus `Unassigned`): applications, hires, median time to hire,
     interview-to-offer ratio and offer acceptance for applications created in `[from, to)`."""

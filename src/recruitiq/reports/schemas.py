@@ -8,6 +8,7 @@ from fastapi import Query
 from pydantic import Field
 
 from recruitiq.errors import ValidationFailed
+from recruitiq.kit.envelopes import envelope
 from recruitiq.kit.schema import CamelModel, Timestamp, UTCTimestamp
 
 
@@ -99,3 +100,7 @@ class RecruiterRow(CamelModel):
 class RecruiterReport(CamelModel):
     period: ReportPeriod
     recruiters: list[RecruiterRow]
+
+
+PipelineReportEnvelope = envelope("PipelineReportEnvelope", "report", PipelineReport)
+RecruiterReportEnvelope = envelope("RecruiterReportEnvelope", "report", RecruiterReport)

@@ -9,11 +9,13 @@ from starlette.datastructures import UploadFile
 
 from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
+from recruitiq.candidates.schemas import CandidateEnvelope
 from recruitiq.candidates.service import candidate_data
 from recruitiq.deps import DbSession, SettingsDep
 from recruitiq.errors import PayloadTooLarge, ValidationFailed
 from recruitiq.kit.routing import api_router
 from recruitiq.resumes import service
+from recruitiq.resumes.schemas import DOWNLOAD_TYPES, ResumeTextOut
 
 router = api_router(prefix="/api/v1/candidates", tags=["resumes"])
 
@@ -42,7 +44,8 @@ async def _read_limited(upload: UploadFile, limit: int) -> bytes:
 
 @router.put("/{candidate_id}/resume", openapi_extra={"requestBody": {"content": {
     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
-        "file": {"type": "string", "format": "binary"}}}}}, "required": True}})
+        "file": {"type": "string", "format": "binary"}}}}}, "required": True}},
+            response_model=CandidateEnvelope)
 async def upload_resume(
     candidate_id: str,
     request: Request,
@@ -74,7 +77,7 @@ async def upload_resume(
 
 
 @router.get("/{candidate_id}/resume", response_class=FileResponse,
-            responses={200: {"content": {"application/pdf": {}}}})
+            responses={200: {"content": DOWNLOAD_TYPES}})
 def download_resume(
     candidate_id: str, principal: Reader, session: DbSession, settings: SettingsDep
 ) -> FileResponse:
@@ -91,7 +94,7 @@ def download_resume(
     )
 
 
-@router.get("/{candidate_id}/resume/text")
+@router.get("/{candidate_id}/resume/text", response_model=ResumeTextOut)
 def resume_text(candidate_id: str, principal: Reader, session: DbSession) -> dict[str, Any]:
     """The text extracted from the resume at upload (for search, screening, AI steps)."""
     text = service.resume_text(session, principal.organization_id, candidate_id)

@@ -20,11 +20,21 @@ from recruitiq.kit.routing import api_router
 from recruitiq.webhooks import service
 from recruitiq.webhooks.dispatcher import deliver_now
 from recruitiq.webhooks.schemas import (
+    DeliveryDetailEnvelope,
+    DeliveryEnvelope,
+    DeliveryPage,
     DeliveryStatus,
     EnableIn,
+    EventTypeList,
+    RecoveredOut,
     RecoverIn,
     TestResultOut,
     WebhookCreate,
+    WebhookEnabled,
+    WebhookEnvelope,
+    WebhookPage,
+    WebhookSecretEnvelope,
+    WebhookTestEnvelope,
     WebhookUpdate,
 )
 
@@ -38,14 +48,14 @@ def _one(subscription: Any, *, with_secret: bool = False) -> dict[str, Any]:
     return {"success": True, "webhook": service.webhook_data(subscription, with_secret=with_secret)}
 
 
-@router.get("/event-types")
+@router.get("/event-types", response_model=EventTypeList)
 def list_event_types(principal: Reader) -> Response:
     """Every event type: `{"success", "eventTypes": [{type, description, schema (JSON
     Schema of `data`), sample (a full envelope)}], "count"}`."""
     return Response(event_types_response_body(), media_type="application/json")
 
 
-@router.post("", status_code=status.HTTP_201_CREATED)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=WebhookSecretEnvelope)
 def create_webhook(
     body: WebhookCreate, principal: Writer, session: DbSession, settings: SettingsDep
 ) -> dict[str, Any]:
@@ -54,7 +64,7 @@ def create_webhook(
     return _one(subscription, with_secret=True)
 
 
-@router.get("")
+@router.get("", response_model=WebhookPage)
 def list_webhooks(
     principal: Reader, session: DbSession, params: Annotated[PageParams, Depends(page_params)]
 ) -> dict[str, Any]:
@@ -63,13 +73,13 @@ def list_webhooks(
     return list_body("webhooks", items, page.next_cursor)
 
 
-@router.get("/{webhook_id}")
+@router.get("/{webhook_id}", response_model=WebhookSecretEnvelope)
 def get_webhook(webhook_id: str, principal: Reader, session: DbSession) -> dict[str, Any]:
     subscription = service.get_webhook(session, principal.organization_id, webhook_id)
     return _one(subscription, with_secret=True)
 
 
-@router.put("/{webhook_id}")
+@router.put("/{webhook_id}", response_model=WebhookEnvelope)
 def update_webhook(
     webhook_id: str,
     body: WebhookUpdate,
@@ -92,14 +102,14 @@ def delete_webhook(webhook_id: str, principal: Writer, session: DbSession) -> Re
     return Response(status_code=204)
 
 
-@router.post("/{webhook_id}/rotate-secret")
+@router.post("/{webhook_id}/rotate-secret", response_model=WebhookSecretEnvelope)
 def rotate_secret(webhook_id: str, principal: Writer, session: DbSession) -> dict[str, Any]:
     """New secret; the old one keeps signing alongside it for 24 hours."""
     subscription = service.rotate_secret(session, principal.organization_id, webhook_id)
     return _one(subscription, with_secret=True)
 
 
-@router.get("/{webhook_id}/events")
+@router.get("/{webhook_id}/events", response_model=DeliveryPage)
 def list_deliveries(
     webhook_id: str,
     principal: Reader,
@@ -116,7 +126,7 @@ def list_deliveries(
     return list_body("events", [service.delivery_data(d) for d in page.items], page.next_cursor)
 
 
-@router.get("/{webhook_id}/events/{delivery_id}")
+@router.get("/{webhook_id}/events/{delivery_id}", response_model=DeliveryDetailEnvelope)
 def get_delivery(
     webhook_id: str, delivery_id: str, principal: Reader, session: DbSession
 ) -> dict[str, Any]:
@@ -125,7 +135,8 @@ def get_delivery(
     return {"success": True, "delivery": service.delivery_detail(session, delivery)}
 
 
-@router.post("/{webhook_id}/events/{delivery_id}/redeliver", status_code=202)
+@router.post("/{webhook_id}/events/{delivery_id}/redeliver", status_code=202,
+             response_model=DeliveryEnvelope)
 def redeliver(
     webhook_id: str, delivery_id: str, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -134,7 +145,7 @@ def redeliver(
     return {"success": True, "delivery": service.delivery_data(delivery)}
 
 
-@router.post("/{webhook_id}/enable")
+@router.post("/{webhook_id}/enable", response_model=WebhookEnabled)
 def enable_webhook(
     webhook_id: str, principal: Writer, session: DbSession, body: EnableIn | None = None
 ) -> dict[str, Any]:
@@ -147,7 +158,7 @@ def enable_webhook(
     return {**_one(subscription), "recovered": recovered}
 
 
-@router.post("/{webhook_id}/recover", status_code=202)
+@router.post("/{webhook_id}/recover", status_code=202, response_model=RecoveredOut)
 def recover(
     webhook_id: str, body: RecoverIn, principal: Writer, session: DbSession
 ) -> dict[str, Any]:
@@ -156,7 +167,7 @@ def recover(
     return {"success": True, "recovered": count}
 
 
-@router.post("/{webhook_id}/test")
+@router.post("/{webhook_id}/test", response_model=WebhookTestEnvelope)
 async def test_webhook(
     webhook_id: str,
     principal: Writer,

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, Field
 
+from recruitiq.kit.envelopes import envelope, page_envelope
 from recruitiq.kit.schema import CamelInput, CamelModel, Patch, Timestamp, UTCTimestamp
 
 DeliveryStatus = Literal["pending", "delivered", "failed", "held"]
@@ -167,3 +168,27 @@ class TestResultOut(CamelModel):
     error: str | None
     duration_ms: int
 
+
+class EventTypeOut(CamelModel):
+    type: str = Field(examples=["application.received"])
+    description: str
+    data_schema: dict[str, Any] = Field(alias="schema", description="JSON Schema of `data`")
+    sample: dict[str, Any] = Field(description="A whole envelope of this type")
+
+
+class RecoveredOut(CamelModel):
+    success: Literal[True]
+    recovered: int = Field(description="Deliveries queued again")
+
+
+EventTypeList = envelope("EventTypeList", "eventTypes", list[EventTypeOut],
+                         count=(int, Field(description="Event types listed")))
+WebhookEnvelope = envelope("WebhookEnvelope", "webhook", WebhookOut)
+WebhookSecretEnvelope = envelope("WebhookSecretEnvelope", "webhook", WebhookWithSecretOut)
+WebhookPage = page_envelope("WebhookPage", "webhooks", WebhookOut)
+WebhookEnabled = envelope("WebhookEnabled", "webhook", WebhookOut, recovered=(int, Field(
+    description="Deliveries queued again (0 without `recover: true`)")))
+DeliveryEnvelope = envelope("DeliveryEnvelope", "delivery", DeliveryOut)
+DeliveryDetailEnvelope = envelope("DeliveryDetailEnvelope", "delivery", DeliveryDetailOut)
+DeliveryPage = page_envelope("DeliveryPage", "events", DeliveryOut)
+WebhookTestEnvelope = envelope("WebhookTestEnvelope", "test", TestResultOut)
