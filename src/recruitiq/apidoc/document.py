@@ -56,7 +56,29 @@ ERRORS = {
         "The request is not valid",
         [{"field": "title", "message": "String should have at least 1 character"}],
     ),
+    "409": (
+        "A conflict or an illegal state change; nothing was written",
+        "invalid_transition",
+        "Job 'job_0193…' cannot move from closed to draft",
+        [],
+    ),
+    "413": ("The request body is too large", "payload_too_large",
+            "The request body is larger than 2097152 bytes", []),
+    "429": (
+        "The organization's API quota for this minute is used up (RateLimit headers); "
+        "retry after Retry-After seconds",
+        "rate_limited",
+        "This organization's API quota of 600 requests per minute is used up; "
+        "retry after 42 seconds",
+        [],
+    ),
+    "503": ("The server is at capacity and did nothing; retry after Retry-After seconds",
+            "overloaded", "The server is at capacity; nothing was done. Retry after "
+            "Retry-After seconds", []),
 }
+# Which operations each error applies to; the rest apply to every operation.
+_WRITES = {"post", "put", "patch", "delete"}
+SIGN_IN = "/api/v1/auth/login"
 
 
 @cache
@@ -123,9 +145,12 @@ def build_document(app: FastAPI) -> dict[str, Any]:
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             for status, (description, code, message, details) in ERRORS.items():
-                needs_auth = status in ("401", "403")
-                if (needs_auth and "security" not in operation) or (
+                needs_auth = status in ("401", "403", "429")
+                signs_in = path == SIGN_IN and status in ("401", "429")  # wrong password, throttle
+                if (needs_auth and "security" not in operation and not signs_in) or (
                     status == "404" and "{" not in path
+                ) or (status == "409" and method not in _WRITES) or (
+                    status == "413" and "requestBody" not in operation
                 ):
                     continue
                 responses[status] = _error_response(description, code, message, details)
