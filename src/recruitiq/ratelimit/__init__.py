@@ -1,1 +1,1 @@
-"""Per-organization API rate limits by plan, shared by every API process (ADR 0008)."""
+"""Per-organization API rate limits by plan, shared by every API process (ADR 0011)."""

@@ -4,7 +4,7 @@ The subscriptions API enforces the subscription and event-type limits; the dispa
 reads ``monthly_delivery_quota`` (``None`` is unlimited) to hold deliveries over quota.
 ``priority_delivery`` plans have their deliveries claimed first when more is due than a
 claim can take (``delivery_priority``, stored on each delivery at fan-out; ADR 0006).
-``api_requests_per_minute`` is the organization's API quota (ratelimit/, ADR 0008).
+``api_requests_per_minute`` is the organization's API quota (ratelimit/, ADR 0011).
 An organization whose ``plan`` is not listed gets the free plan's limits.
 """
 
