@@ -19,9 +19,9 @@ one's age) and each process's resident memory. At the end: deliveries/s, commitâ
 p50/p99 (from the envelope's timestamp, set in the event's transaction, to arrival), API
 p50/p95/p99 per route, the queue and memory over time, and memory growth flagged (RSS
 after the first quarter against the last quarter's median, more than 20 % and 20 MB). The
-correctness checks (every delivery delivered and received, counters equal attempt rows,
-no 5xx but 503) make the exit code 1; so do memory growth (unless --no-fail-on-growth)
-and, with --strict-rate, a rate below --rate.
+checks (every delivery delivered and received, counters equal attempt rows, no 5xx but
+503, no stall: 30 s without a delivery while some were due) make the exit code 1; so do
+memory growth (unless --no-fail-on-growth) and, with --strict-rate, a rate below --rate.
 """
 
 from __future__ import annotations
@@ -58,6 +58,8 @@ WRITE_SHARES = {"POST /api/v1/jobs": 0.5, "PATCH /api/v1/jobs/{id}": 0.25,
                 "PUT /api/v1/applications/{id}/stage": 0.25}
 SEEDED_JOBS = 16
 SEEDED_APPLICATIONS = 16
+# No delivery for this long while deliveries are due is a stall, and fails the run.
+STALL_SECONDS = 30.0
 
 
 # -- set-up -----------------------------------------------------------------------------------
@@ -280,6 +282,18 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
+def longest_stall(windows: list[dict[str, Any]], window_seconds: float) -> float:
+    """The longest run of windows with no delivery while due ones waited."""
+    longest = current = 0.0
+    for window in windows:
+        if window["deliveries_per_s"] == 0 and window["pending"] and window["oldest_due_s"]:
+            current += window_seconds
+            longest = max(longest, current)
+        else:
+            current = 0.0
+    return longest
+
+
 def analyse(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
     received, checks = result["received"], result["checks"]
     began, seconds = result["began"], result["traffic_seconds"]
@@ -300,6 +314,9 @@ def analyse(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
                         "held": held, "oldest_due_s": oldest})
     growth = result["memory"].growth()
     problems = []
+    stalled = longest_stall(windows, args.sample_seconds)
+    if stalled >= STALL_SECONDS:
+        problems.append(f"deliveries stalled for {stalled:.0f} s while deliveries were due")
     delivered = checks["by_status"].get("delivered", 0)
     if delivered != checks["deliveries"]:
         problems.append(f"deliveries not delivered: {checks['by_status']}")
@@ -323,9 +340,9 @@ def analyse(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
         problems.append(f"memory grew: {', '.join(grown)}")
     if args.strict_rate and rate < args.rate:
         problems.append(f"{rate:,.0f} deliveries/s is below the target {args.rate:,.0f}")
-    return {"rate": rate, "delivered": delivered, "p50_ms": percentile(all_ms, 0.5),
-            "p99_ms": percentile(all_ms, 0.99), "windows": windows, "growth": growth,
-            "grown": grown, "problems": problems}
+    return {"rate": rate, "delivered": delivered, "longest_stall_s": stalled,
+            "p50_ms": percentile(all_ms, 0.5), "p99_ms": percentile(all_ms, 0.99),
+            "windows": windows, "growth": growth, "grown": grown, "problems": problems}
 
 
 def print_report(result: dict[str, Any], figures: dict[str, Any],
@@ -415,6 +432,7 @@ def main(argv: list[str] | None = None) -> int:
             "ok": not figures["problems"], "problems": figures["problems"],
             "rate": figures["rate"], "delivered": figures["delivered"],
             "p50_ms": figures["p50_ms"], "p99_ms": figures["p99_ms"],
+            "longest_stall_s": figures["longest_stall_s"],
             "memory": figures["growth"], "windows": figures["windows"],
             "routes": {name: {k: v for k, v in route.items() if k != "p95_by_window_ms"}
                        for name, route in result["traffic"].items()},
@@ -424,9 +442,7 @@ def main(argv: list[str] | None = None) -> int:
             "median_window_rate": statistics.median(
                 [w["deliveries_per_s"] for w in figures["windows"]] or [0]),
         }, indent=2))
-    import shutil
-
-    shutil.rmtree(work, ignore_errors=True)
+    print(f"logs (serve, workers) in {work}")
     return 1 if figures["problems"] else 0
 
 

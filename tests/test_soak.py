@@ -57,3 +57,14 @@ def test_a_short_soak_on_postgresql_delivers_everything_and_reports_memory(tmp_p
     assert all(m["samples"] >= 2 for m in result["memory"].values())
     writes = [r for name, r in result["routes"].items() if not name.startswith("GET")]
     assert writes and all(r["ok"] > 0 for r in writes)
+
+
+def test_a_stretch_without_deliveries_while_some_are_due_is_a_stall():
+    import soak
+
+    def window(rate: float, pending: int, oldest: float) -> dict:
+        return {"deliveries_per_s": rate, "pending": pending, "oldest_due_s": oldest}
+
+    windows = [window(900, 10, 0.5), window(0, 500, 12), window(0, 900, 22),
+               window(0, 1300, 32), window(800, 0, 0), window(0, 0, 0)]
+    assert soak.longest_stall(windows, 10) == 30  # an idle queue at the end is no stall
