@@ -158,6 +158,12 @@ def create_api_key(
     typer.echo(key)
 
 
+# uvicorn kills an API process that does not answer its supervisor's health check in time
+# (default 5 s). A process busy importing the app on a loaded host, or saturated by
+# traffic, answers late without being hung; killing it turns overload into an outage.
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
 @app.command()
 def serve(
     host: str = "127.0.0.1",
@@ -199,6 +205,7 @@ def serve(
         uvicorn.run(create_app(run_worker=not no_worker), **options)  # type: ignore[arg-type]
         return
     factory = "recruitiq.app:api_only_app" if no_worker else "recruitiq.app:app_with_worker"
+    options["timeout_worker_healthcheck"] = WORKER_HEALTHCHECK_SECONDS
     uvicorn.run(factory, factory=True, workers=workers, **options)  # type: ignore[arg-type]
 
 
