@@ -31,8 +31,10 @@ def _backlog(app, per_org: dict[str, int], url: str = "http://127.0.0.1:9/hook")
             session.add(Organization(id=org_id, name=org_id, plan="enterprise"))
         session.flush()
         for org_id, sub_id in subs.items():
+            # A rate limit that never binds: these tests are about the claim itself.
             session.add(WebhookSubscription(id=sub_id, organization_id=org_id, url=url,
-                                            events=["*"], secret="whsec_" + "A" * 32))
+                                            events=["*"], secret="whsec_" + "A" * 32,
+                                            rate_limit_per_second=10_000))
         session.flush()
         seq = 0
         for i in range(max(per_org.values())):

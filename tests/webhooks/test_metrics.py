@@ -64,8 +64,12 @@ def test_final_failures_count_as_failed_outcomes(client, tenant, app):
         add_subscription(app, tenant.organization_id, gone.url())
         create_job(tenant)
         drain(app)
-    assert [d.status for d in deliveries(app, tenant.organization_id)] == ["failed", "failed"]
-    assert _samples(client).get(FAILED, 0) - before.get(FAILED, 0) == 2
+    # The 410 disabled its subscription, whose webhook.endpoint_disabled notice then went to
+    # the other one (subscribed to "*") and failed there too: three final failures.
+    assert sorted((d.event_type, d.status) for d in deliveries(app, tenant.organization_id)) == [
+        ("job.created", "failed"), ("job.created", "failed"),
+        ("webhook.endpoint_disabled", "failed")]
+    assert _samples(client).get(FAILED, 0) - before.get(FAILED, 0) == 3
 
 
 def test_oldest_due_age_reports_how_long_a_delivery_has_waited(client, tenant, app):
@@ -76,3 +80,26 @@ def test_oldest_due_age_reports_how_long_a_delivery_has_waited(client, tenant, a
                         .values(next_attempt_at=utcnow() - timedelta(seconds=600)))
         session.commit()
     assert 600 <= _samples(client)[OLDEST_DUE_AGE] < 660
+
+
+def test_paced_deliveries_are_shown_in_the_queue(client, tenant, app):
+    """A subscription whose next free second is a minute away (a booked backlog): a claim
+    holds its three new deliveries back, and queue_depth{status="paced"} counts them."""
+    from recruitiq.models import WebhookRateCursor
+    from recruitiq.webhooks.store import DeliveryStore
+
+    paced = ("recruitiq_webhook_queue_depth", (("status", "paced"),))
+    sub_id = add_subscription(app, tenant.organization_id, "http://127.0.0.1:9/hook",
+                              rate_limit_per_second=1)
+    with app.state.session_factory() as session:
+        session.add(WebhookRateCursor(subscription_id=sub_id,
+                                      slot_second=int(utcnow().timestamp()) + 60, slot_used=0))
+        session.commit()
+    for i in range(3):
+        create_job(tenant, f"Job {i}")
+    store = DeliveryStore(app.state.session_factory, "metrics-test", 60)
+    assert store.claim(10, {}, 10) == [] and store.paced_last == 3
+    assert _samples(client)[paced] == 3
+    rows = deliveries(app, tenant.organization_id)
+    assert {d.status for d in rows} == {"pending"} and {d.attempts for d in rows} == {0}
+    assert sorted(d.next_attempt_at for d in rows) == sorted(d.paced_until for d in rows)

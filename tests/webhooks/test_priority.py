@@ -35,8 +35,10 @@ def _org_with_backlog(app, plan: str, count: int, oldest_due_seconds_ago: float,
     with app.state.session_factory() as session:
         session.add(Organization(id=org_id, name=f"{plan} org", plan=plan))
         session.flush()
+        # A rate limit that never binds: these tests are about the claim's order.
         session.add(WebhookSubscription(id=sub_id, organization_id=org_id, url=url, events=["*"],
-                                        secret="whsec_" + "A" * 32))
+                                        secret="whsec_" + "A" * 32,
+                                        rate_limit_per_second=10_000))
         session.flush()
         for n in range(count):
             due = first_due + timedelta(milliseconds=n)

@@ -160,3 +160,37 @@ def test_two_dispatchers_share_one_limit(client, tenant, app):
     assert len({req.headers["webhook-id"] for req in r.requests}) == burst
     _assert_at_most_per_second(r.requests, limit)
     assert len(_stamped_seconds(r.requests)) >= burst // limit
+
+
+def test_a_booking_waits_for_another_and_starts_after_it(client, tenant, app, database_url):
+    """Two claims booking on one subscription at once (PostgreSQL row locks): the second
+    waits for the first's transaction and books after what it booked, never the same slots."""
+    import threading
+
+    from recruitiq.kit.clock import utcnow
+    from recruitiq.webhooks.pacing import reserve
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locks are PostgreSQL's; SQLite has a single writer")
+    sub_id = add_subscription(app, tenant.organization_id, "http://127.0.0.1:9/hook")
+    now = int(utcnow().timestamp()) + 100  # a second of the test's own, far from now
+    factory = app.state.session_factory
+    first = factory()
+    assert reserve(first, {sub_id: (3, 5)}, now) == {sub_id: Cursor(now, 0)}
+    second_start: list[Cursor] = []
+
+    def book_second() -> None:
+        with factory() as session:
+            second_start.append(reserve(session, {sub_id: (4, 5)}, now)[sub_id])
+            session.commit()
+
+    other = threading.Thread(target=book_second)
+    other.start()
+    other.join(0.5)
+    assert other.is_alive()  # waiting for the first booking's lock, not booking beside it
+    first.commit()
+    first.close()
+    other.join(10)
+    assert second_start == [Cursor(now, 3)]
+    seconds, after = book(second_start[0], 4, 5)
+    assert seconds == [now, now, now + 1, now + 1] and after == Cursor(now + 1, 2)

@@ -318,7 +318,9 @@ class Dispatcher:
             second = self.rate_seconds[outgoing.delivery_id]
             if second == int(time.time()):
                 self._forget_rate(outgoing)
-                return replace(outgoing, rate_second=second)
+                # Stamped with its second: a new one only when it was booked again.
+                return outgoing if second == outgoing.rate_second else replace(
+                    outgoing, rate_second=second)
             if self.stopping.is_set():
                 self._forget_rate(outgoing)
                 self._hand_back(outgoing)

@@ -53,6 +53,68 @@ def book(start: Cursor, count: int, limit: int) -> tuple[list[int], Cursor]:
     return seconds, Cursor(start.second + total // limit, total % limit)
 
 
+def reserve(
+    session: Session, wanted: Mapping[str, tuple[int, int]], now_second: int
+) -> dict[str, Cursor]:
+    """Book ``count`` deliveries on each subscription's cursor (``wanted``: subscription →
+    (count, limit)) and move it past them; where each one's booking starts."""
+    if session.get_bind().dialect.name == "postgresql":
+        starts = _reserve_postgres(session, wanted, now_second)
+        missing = {sub: want for sub, want in wanted.items() if sub not in starts}
+        if missing:
+            _create(session, missing)
+            starts.update(_reserve_postgres(session, missing, now_second))
+        return starts
+    cursors = lock_cursors(session, wanted)
+    starts = {sub: start_from(cursors.get(sub), now_second) for sub in wanted}
+    save_cursors(session, {sub: book(starts[sub], count, limit)[1]
+                           for sub, (count, limit) in wanted.items()})
+    return starts
+
+
+# PostgreSQL: lock, read and move every cursor of a claim in one statement (one round trip).
+# ``old`` locks the rows in one order and reads their latest versions; the UPDATE moves each
+# past its bookings and returns where they started.
+_PG_RESERVE = """
+WITH req AS (
+    SELECT * FROM unnest(%(subs)s::varchar[], %(counts)s::int[], %(limits)s::int[])
+        AS r(sub, n, lim)
+), old AS (
+    SELECT c.subscription_id, c.slot_second, c.slot_used FROM webhook_rate_cursors AS c
+    WHERE c.subscription_id = ANY(%(subs)s::varchar[])
+    ORDER BY c.subscription_id FOR NO KEY UPDATE
+), start AS (
+    SELECT r.sub, r.n, r.lim,
+           CASE WHEN o.slot_second >= %(now)s THEN o.slot_second ELSE %(now)s END AS s,
+           CASE WHEN o.slot_second >= %(now)s THEN o.slot_used ELSE 0 END AS u
+    FROM req AS r JOIN old AS o ON o.subscription_id = r.sub
+)
+UPDATE webhook_rate_cursors AS c
+SET slot_second = st.s + (st.u + st.n) / st.lim, slot_used = (st.u + st.n) %% st.lim
+FROM start AS st WHERE c.subscription_id = st.sub
+RETURNING c.subscription_id, st.s, st.u
+"""
+
+
+def _reserve_postgres(
+    session: Session, wanted: Mapping[str, tuple[int, int]], now_second: int
+) -> dict[str, Cursor]:
+    subs = sorted(wanted)
+    rows = session.connection().exec_driver_sql(_PG_RESERVE, {
+        "subs": subs, "counts": [wanted[s][0] for s in subs],
+        "limits": [wanted[s][1] for s in subs], "now": now_second,
+    })
+    return {sub: Cursor(second, used) for sub, second, used in rows}
+
+
+def _create(session: Session, subscription_ids: Iterable[str]) -> None:
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(C).values([{"subscription_id": i, "slot_second": 0, "slot_used": 0}
+                          for i in sorted(subscription_ids)]).on_conflict_do_nothing()
+    )
+
+
 def lock_cursors(session: Session, subscription_ids: Iterable[str]) -> dict[str, Cursor]:
     """The cursors of these subscriptions, locked until the transaction ends (PostgreSQL;
     SQLite's claim is already the only writer). Missing rows are created first."""
@@ -60,22 +122,22 @@ def lock_cursors(session: Session, subscription_ids: Iterable[str]) -> dict[str,
     found = _select_locked(session, ids)
     missing = [i for i in ids if i not in found]
     if missing:
-        insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-        session.execute(
-            insert(C).values([{"subscription_id": i, "slot_second": 0, "slot_used": 0}
-                              for i in missing]).on_conflict_do_nothing()
-        )
+        _create(session, missing)
         found.update(_select_locked(session, missing))
     return found
 
 
+# Built once (values bound per call), as the store's statements: the claim is the hot path.
+_LOCK_CURSORS = (
+    select(C.subscription_id, C.slot_second, C.slot_used)
+    .where(C.subscription_id.in_(bindparam("ids", expanding=True)))
+    .order_by(C.subscription_id)  # one lock order: two claims never deadlock
+    .with_for_update(key_share=True)
+)
+
+
 def _select_locked(session: Session, ids: Sequence[str]) -> dict[str, Cursor]:
-    rows = session.execute(
-        select(C.subscription_id, C.slot_second, C.slot_used)
-        .where(C.subscription_id.in_(ids))
-        .order_by(C.subscription_id)  # one lock order: two claims never deadlock
-        .with_for_update(key_share=True)
-    )
+    rows = session.connection().execute(_LOCK_CURSORS, {"ids": list(ids)})
     return {sub: Cursor(second, used) for sub, second, used in rows}
 
 

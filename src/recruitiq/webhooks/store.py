@@ -118,6 +118,14 @@ _LEASE_ANY = (
     .returning(DT.id)
 )
 _LEASE_DUE = _LEASE_ANY.where(DT.next_attempt_at <= _NOW)
+# Held back by the rate limit: due at the start of the second it was booked into.
+_PACE = (
+    DELIVERIES.update()
+    .where(DT.id.in_(bindparam("ids", expanding=True)), DT.leased_by == bindparam("by"))
+    .values(next_attempt_at=bindparam("at", type_=DT.next_attempt_at.type),
+            paced_until=bindparam("at", type_=DT.next_attempt_at.type),
+            leased_until=None, leased_by=None)
+)
 _CLAIMED = (
     select(
         D.id, D.organization_id, D.subscription_id, D.event_id, D.event_type,
@@ -446,25 +454,18 @@ class DeliveryStore:
     ) -> tuple[list[str], dict[int, list[str]]]:
         """Book each subscription's deliveries (ids, in due order) into its seconds: the ids
         booked into this second, and the others by second, given back due at its start."""
-        cursors = pacing.lock_cursors(session, wanted)
-        moved: dict[str, pacing.Cursor] = {}
+        starts = pacing.reserve(
+            session, {sub: (len(ids), limits[sub]) for sub, ids in wanted.items()}, now_second)
         now_ids: list[str] = []
         later: dict[int, list[str]] = defaultdict(list)
         for subscription_id, ids in wanted.items():
-            start = pacing.start_from(cursors.get(subscription_id), now_second)
-            seconds, moved[subscription_id] = pacing.book(
-                start, len(ids), limits[subscription_id])
+            seconds, _ = pacing.book(starts[subscription_id], len(ids), limits[subscription_id])
             for delivery_id, second in zip(ids, seconds, strict=True):
                 (now_ids if second == now_second else later[second]).append(delivery_id)
-        pacing.save_cursors(session, moved)
+        connection = session.connection()
         for second, ids in later.items():
-            at = datetime.fromtimestamp(second, UTC)
-            session.execute(
-                update(D)
-                .where(D.id.in_(ids), D.leased_by == self.worker_id)
-                .values(next_attempt_at=at, paced_until=at, leased_until=None, leased_by=None)
-                .execution_options(synchronize_session=False)
-            )
+            connection.execute(_PACE, {"ids": ids, "by": self.worker_id,
+                                       "at": datetime.fromtimestamp(second, UTC)})
         return now_ids, later
 
     def rebook(

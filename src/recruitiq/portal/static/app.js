@@ -514,11 +514,17 @@ async function messagesView(root) {
 
 function healthCell(webhook) {
   const status = webhook.isActive ? badge('active') : badge('disabled');
+  // webhook.endpoint_failing was sent for this run of failures: it will be disabled soon.
+  const failing = webhook.isActive && webhook.failingNotifiedAt ? badge('failing') : null;
+  const limit = webhook.rateLimitPerSecond ? `at most ${webhook.rateLimitPerSecond}/s` : 'default rate limit';
   return el(
     'div',
     { class: 'health' },
     status,
+    failing,
+    failing && el('small', {}, `Failing since ${when(webhook.failingNotifiedAt)}: it is disabled if it keeps failing`),
     webhook.disabledReason && el('small', {}, webhook.disabledReason),
+    el('small', {}, limit),
     el('small', {}, `${webhook.consecutiveFailures ?? 0} consecutive failures · ` +
       `${webhook.successfulDeliveries ?? 0}/${webhook.totalDeliveries ?? 0} delivered`),
   );
@@ -581,7 +587,14 @@ async function webhooksView(root) {
           `New secret for ${webhook.url}. The previous one keeps working for 24 hours so you can switch without losing deliveries. It is shown only now.`);
       }, { class: 'secondary', 'aria-label': `Rotate secret of ${webhook.url}` }),
       button(webhook.isActive ? 'Disable' : 'Enable', async () => {
-        await api('PUT', base, { isActive: !webhook.isActive });
+        if (webhook.isActive) {
+          await api('PUT', base, { isActive: false });
+        } else {
+          // Re-enabling offers to send again what failed while the endpoint was down.
+          const recover = window.confirm('Enable it again. Also retry the deliveries that failed since it last succeeded?');
+          const body = await api('POST', `${base}/enable`, { recover });
+          showStatus(recover ? `Enabled; ${body.recovered} failed deliveries queued again` : 'Enabled');
+        }
         await refresh();
       }, { class: 'secondary', 'aria-label': `${webhook.isActive ? 'Disable' : 'Enable'} ${webhook.url}` }),
     );
@@ -590,7 +603,9 @@ async function webhooksView(root) {
     const base = `/webhooks/${encodeURIComponent(webhook.id)}`;
     const list = pagedTable(`${base}/events`, {}, 'events', [
       { title: 'Event', render: (d) => el('div', {}, d.eventType, el('small', {}, el('code', {}, d.eventId))) },
-      { title: 'Status', render: (d) => badge(d.status) },
+      { title: 'Status', render: (d) => el('div', {}, badge(d.status),
+        d.pacedUntil && badge('paced'),
+        d.pacedUntil && el('small', {}, `Held by the rate limit until ${when(d.pacedUntil)}`)) },
       { title: 'Attempts', render: (d) => String(d.attempts ?? 0) },
       { title: 'Last response', render: (d) => [d.lastStatusCode ? `HTTP ${d.lastStatusCode}` : '', d.lastError ?? ''].filter(Boolean).join(' · ') || '—' },
       { title: 'Created', render: (d) => when(d.createdAt) },
