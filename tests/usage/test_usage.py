@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from fastapi.testclient import TestClient
+
+from recruitiq.app import create_app
 from recruitiq.db import unit_of_work
 from recruitiq.kit.clock import utcnow
 from recruitiq.models import WebhookUsage
 from recruitiq.webhooks.quota import period_of
-from tests.support import assert_error
+from tests.support import assert_error, register_tenant
 from tests.webhooks.receivers import (
     add_subscription,
     create_job,
@@ -56,6 +59,7 @@ def test_usage_counts_this_months_deliveries_held_ones_and_subscriptions(client,
         "deliveries": {"used": 100, "quota": 100, "remaining": 0, "held": 2},
         "subscriptions": {"used": 1, "allowed": 50},
         "eventTypesPerSubscription": {"allowed": 100},
+        "apiRequestsPerMinute": {"allowed": 600},
     }
 
 
@@ -74,6 +78,7 @@ def test_enterprise_usage_is_unlimited_and_deleted_subscriptions_do_not_count(
                              "priorityDelivery": True}
     assert usage["deliveries"] == {"used": 250_000, "quota": None, "remaining": None, "held": 0}
     assert usage["subscriptions"] == {"used": 2, "allowed": 500}
+    assert usage["apiRequestsPerMinute"] == {"allowed": 12_000}
 
 
 def test_any_key_with_webhooks_read_sees_the_same_usage(client, tenant, app):
@@ -99,3 +104,15 @@ def test_another_organizations_usage_never_shows(client, tenant, other_tenant, a
     assert theirs["plan"]["name"] == "free"
     assert theirs["deliveries"]["used"] == 0 and theirs["subscriptions"]["used"] == 0
     assert _usage(tenant)["deliveries"]["used"] == 1234
+
+
+def test_usage_shows_the_api_rate_limit_this_server_enforces(settings):
+    app = create_app(settings.model_copy(update={"api_rate_limits": {"free": 1200}}),
+                     run_worker=False)
+    try:
+        with TestClient(app) as client:
+            tenant = register_tenant(client, "Limited")
+            assert _usage(tenant)["apiRequestsPerMinute"] == {"allowed": 1200}
+            assert tenant.get("/api/v1/usage").headers["RateLimit-Policy"] == '"api";q=1200;w=60'
+    finally:
+        app.state.engine.dispose()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from recruitiq.auth.dependencies import require_scope
 from recruitiq.auth.principal import Principal
@@ -20,8 +20,10 @@ Reader = Annotated[Principal, Depends(require_scope("webhooks:read"))]
 
 
 @router.get("", response_model=UsageResponse)
-def get_usage(principal: Reader, session: DbSession) -> UsageResponse:
+def get_usage(request: Request, principal: Reader, session: DbSession) -> UsageResponse:
     """The plan and its limits, this month's deliveries against the quota (`null` is
-    unlimited), deliveries held for quota, and subscriptions used of those allowed."""
+    unlimited), deliveries held for quota, subscriptions used of those allowed, and the
+    API rate limit."""
     usage = service.usage_of(session, principal.organization_id)
-    return UsageResponse(usage=service.usage_out(usage))
+    limit = request.app.state.rate_limiter.limit_of(usage.plan.name)
+    return UsageResponse(usage=service.usage_out(usage, limit))

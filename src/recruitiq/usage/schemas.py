@@ -50,6 +50,8 @@ class UsageOut(CamelModel):
     deliveries: DeliveriesUsageOut
     subscriptions: SubscriptionsUsageOut
     event_types_per_subscription: AllowanceOut
+    api_requests_per_minute: AllowanceOut = Field(
+        description="The API rate limit of the plan (as RECRUITIQ_API_RATE_LIMITS sets it)")
 
 
 class UsageResponse(CamelModel):

@@ -131,7 +131,8 @@ def plan_out(plan: Plan) -> PlanOut:
     )
 
 
-def usage_out(usage: OrganizationUsage) -> UsageOut:
+def usage_out(usage: OrganizationUsage, api_requests_per_minute: int) -> UsageOut:
+    """``api_requests_per_minute``: the plan's API rate limit where this server enforces it."""
     plan = usage.plan
     return UsageOut(
         organization_id=usage.organization_id,
@@ -146,6 +147,7 @@ def usage_out(usage: OrganizationUsage) -> UsageOut:
                                             allowed=plan.max_subscriptions),
         event_types_per_subscription=AllowanceOut(
             allowed=plan.max_event_types_per_subscription),
+        api_requests_per_minute=AllowanceOut(allowed=api_requests_per_minute),
     )
 
 
