@@ -175,6 +175,9 @@ def test_a_booking_waits_for_another_and_starts_after_it(client, tenant, app, da
     sub_id = add_subscription(app, tenant.organization_id, "http://127.0.0.1:9/hook")
     now = int(utcnow().timestamp()) + 100  # a second of the test's own, far from now
     factory = app.state.session_factory
+    with factory() as session:  # the cursor row exists (an earlier claim made it)
+        reserve(session, {sub_id: (1, 5)}, now - 1000)
+        session.commit()
     first = factory()
     assert reserve(first, {sub_id: (3, 5)}, now) == {sub_id: Cursor(now, 0)}
     second_start: list[Cursor] = []
