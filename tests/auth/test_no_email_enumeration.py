@@ -65,7 +65,12 @@ def test_the_same_password_in_two_organizations_asks_which(client, tenant):
         "password": tenant.password})
     assert twin.status_code == 201
     ambiguous = _login(client, tenant.email, tenant.password)
-    assert "organizationId" in {d["field"] for d in assert_error(ambiguous, 422)["details"]}
+    details = assert_error(ambiguous, 422)["details"]
+    # One detail per organization the password opens, to choose from: id and name.
+    assert {d["field"] for d in details} == {"organizationId"}
+    assert sorted(d["message"].split(": ")[0] for d in details) == sorted(
+        [tenant.organization_id, twin.json()["organization"]["id"]])
+    assert f"{twin.json()['organization']['id']}: Twin" in {d["message"] for d in details}
     chosen = _login(client, tenant.email, tenant.password,
                     organizationId=twin.json()["organization"]["id"])
     assert chosen.json()["user"]["id"] == twin.json()["user"]["id"]

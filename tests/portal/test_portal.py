@@ -62,6 +62,25 @@ def test_wrong_password_shows_the_api_message(page: Any, operator: Operator) -> 
     expect(page.locator("#who")).to_be_hidden()
 
 
+def test_one_password_in_two_organizations_signs_in_to_the_one_chosen(
+    page: Any, operator: Operator
+) -> None:
+    twin = operator.api.post("/api/v1/auth/register", json={
+        "organizationName": "Twin Hiring", "name": "Olga Twin", "email": operator.email,
+        "password": operator.password})
+    assert twin.status_code == 201, twin.text
+    page.goto("/portal")
+    page.get_by_label("E-mail").fill(operator.email)
+    page.get_by_label("Password").fill(operator.password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("choose one")
+    choice = page.get_by_label("Organization")
+    expect(choice.locator("option")).to_have_count(2)
+    choice.select_option(twin.json()["organization"]["id"])
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#who-org")).to_have_text("Twin Hiring")
+
+
 def test_create_a_job_publish_it_and_see_it_listed(page: Any, operator: Operator) -> None:
     sign_in(page, operator)
     create = page.get_by_role("form", name="Create job")

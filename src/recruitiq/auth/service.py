@@ -87,9 +87,17 @@ def login(
         raise Unauthorized("E-mail or password is incorrect", code="invalid_credentials")
     guard.succeeded()
     if len(matches) > 1:
+        # The caller proved the password for each of them: naming them reveals nothing.
+        names = {o.id: o.name for o in session.scalars(
+            select(Organization).where(Organization.id.in_([u.organization_id for u in matches]))
+        )}
         raise ValidationFailed(
             "This e-mail and password open several organizations: send organizationId",
-            field="organizationId",
+            details=[
+                {"field": "organizationId", "message": f"{user.organization_id}: {name}"}
+                for user, name in sorted(((u, names[u.organization_id]) for u in matches),
+                                         key=lambda pair: (pair[1], pair[0].organization_id))
+            ],
         )
     user = matches[0]
     if not user.is_active:

@@ -18,6 +18,7 @@ class ApiError extends Error {
     super(describeError(error, status));
     this.status = status;
     this.code = error?.code ?? 'error';
+    this.details = error?.details ?? [];
   }
 }
 
@@ -256,16 +257,32 @@ function showSignIn() {
   $('#who-user').textContent = '';
   const email = el('input', { type: 'email', name: 'email', autocomplete: 'username', required: true });
   const password = el('input', { type: 'password', name: 'password', autocomplete: 'current-password', required: true });
+  // Shown when the same e-mail and password open several organizations: the answer names them.
+  const organization = el('select', { name: 'organizationId' });
+  const organizationField = field('Organization', organization);
+  organizationField.hidden = true;
   $('#view').replaceChildren(
     el(
       'section',
       { class: 'card signin' },
       el('h1', {}, 'Sign in to RecruitIQ'),
-      form({ 'aria-label': 'Sign in' }, [field('E-mail', email), field('Password', password)], 'Sign in', async (data) => {
-        const body = await api('POST', '/auth/login', {
-          email: data.get('email'),
-          password: data.get('password'),
-        });
+      form({ 'aria-label': 'Sign in' }, [field('E-mail', email), field('Password', password), organizationField], 'Sign in', async (data) => {
+        const credentials = { email: data.get('email'), password: data.get('password') };
+        if (!organizationField.hidden) credentials.organizationId = data.get('organizationId');
+        let body;
+        try {
+          body = await api('POST', '/auth/login', credentials);
+        } catch (error) {
+          const choices = error.status === 422 ? error.details.filter((d) => d.field === 'organizationId' && d.message.includes(': ')) : [];
+          if (!choices.length) throw error;
+          organization.replaceChildren(...choices.map((d) => {
+            const [id, ...name] = d.message.split(': ');
+            return el('option', { value: id }, `${name.join(': ')} (${id})`);
+          }));
+          organizationField.hidden = false;
+          organization.focus();
+          throw new ApiError(422, { message: 'This e-mail and password open several organizations: choose one and sign in again' });
+        }
         rememberSession(body.accessToken);
         await start();
       }),
