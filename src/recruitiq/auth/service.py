@@ -3,8 +3,9 @@ from __future__ import annotations
 import logging
 import sqlite3
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import Engine, or_, select, update
+from sqlalchemy import Engine, Table, bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -153,12 +154,18 @@ def authenticate(session: Session, settings: Settings, token: str) -> Principal 
 
 # Columns, not the entity: every request runs this, and the ORM's identity map and object
 # construction cost more than the query (docs/performance.md).
+_KEYS = cast(Table, ApiKey.__table__)
+_USERS = cast(Table, User.__table__)
+# Built once and bound per request, and run as Core on the session's connection: building
+# the statement and the ORM's compile step cost more than the query (docs/performance.md).
 _KEY_BY_HASH = select(
-    ApiKey.id, ApiKey.organization_id, ApiKey.scopes, ApiKey.revoked_at, ApiKey.expires_at,
-    ApiKey.last_used_at, ApiKey.created_by_user_id,
-    User.role.label("creator_role"), User.is_active.label("creator_active"),
-    User.organization_id.label("creator_organization_id"),
-).outerjoin(User, User.id == ApiKey.created_by_user_id)
+    _KEYS.c.id, _KEYS.c.organization_id, _KEYS.c.scopes, _KEYS.c.revoked_at,
+    _KEYS.c.expires_at, _KEYS.c.last_used_at, _KEYS.c.created_by_user_id,
+    _USERS.c.role.label("creator_role"), _USERS.c.is_active.label("creator_active"),
+    _USERS.c.organization_id.label("creator_organization_id"),
+).select_from(
+    _KEYS.outerjoin(_USERS, _USERS.c.id == _KEYS.c.created_by_user_id)
+).where(_KEYS.c.key_hash == bindparam("key_hash"))
 
 
 def creator_holds(
@@ -176,8 +183,8 @@ def creator_holds(
 
 
 def _authenticate_api_key(session: Session, key: str) -> Principal | None:
-    api_key = session.execute(
-        _KEY_BY_HASH.where(ApiKey.key_hash == tokens.hash_api_key(key))
+    api_key = session.connection().execute(
+        _KEY_BY_HASH, {"key_hash": tokens.hash_api_key(key)}
     ).one_or_none()
     now = utcnow()
     if api_key is None or api_key.revoked_at is not None:
