@@ -412,8 +412,7 @@ class Dispatcher:
     async def _release(self, handed_back: list[Outgoing]) -> None:
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self.record_thread, self.store.release,
-                                       [o.delivery_id for o in handed_back])
+            await loop.run_in_executor(self.record_thread, self.store.release, handed_back)
         except Exception:
             # The leases then run out by themselves; the deliveries are claimed after that.
             logger.warning("giving back %d leases failed", len(handed_back), exc_info=True)

@@ -69,6 +69,18 @@ def reserve(session: Session, organization_id: str, quota: int, wanted: int, per
     return granted
 
 
+def refund(session: Session, organization_id: str, count: int, period: str) -> None:
+    """Take back ``count`` charges: deliveries charged by a claim and given back unsent,
+    which the claim that sends them charges again."""
+    session.execute(
+        update(WebhookUsage)
+        .where(WebhookUsage.organization_id == organization_id, WebhookUsage.period == period)
+        .values(deliveries=func.max(WebhookUsage.deliveries - count, 0)
+                if session.get_bind().dialect.name == "sqlite"
+                else func.greatest(WebhookUsage.deliveries - count, 0))
+    )
+
+
 def release_held(
     session: Session, now: datetime | None = None, *, organization_id: str | None = None
 ) -> int:

@@ -481,7 +481,25 @@ class DeliveryStore:
             limits[outgoing.subscription_id] = outgoing.rate_limit
         with self._transaction() as session:
             now_ids, later = self._book(session, wanted, limits, now_second)
+            given_back = {delivery_id for ids in later.values() for delivery_id in ids}
+            self._refund(session, [o for o in waiting if o.delivery_id in given_back])
         return set(now_ids), later
+
+    def _refund(self, session: Session, given_back: Sequence[Outgoing]) -> None:
+        """Deliveries this worker's claim charged and gives back unsent (rebooked to a later
+        second, or not attempted) are charged again by the claim that sends them: take this
+        claim's charge back, so each is charged once."""
+        charged: dict[str, int] = defaultdict(int)
+        for outgoing in given_back:
+            if outgoing.attempt_number == 1 and outgoing.event_type not in UNCHARGED_EVENT_TYPES:
+                charged[outgoing.organization_id] += 1
+        if not charged:
+            return
+        limited = quota.quotas_for(session, charged)
+        period = quota.period_of(utcnow())
+        for organization_id, count in charged.items():
+            if limited.get(organization_id) is not None:  # unlimited plans are not charged
+                quota.refund(session, organization_id, count, period)
 
     def _charge(self, session: Session, rows: list[Any], now: datetime) -> list[Any]:
         """Charge first attempts to the monthly quota; hold what does not fit."""
@@ -539,17 +557,19 @@ class DeliveryStore:
                 .values(leased_until=now + self.lease).returning(D.id)
             ))
 
-    def release(self, ids: Sequence[str]) -> None:
-        """Give back leases of deliveries this worker will not attempt."""
-        if not ids:
+    def release(self, handed_back: Sequence[Outgoing]) -> None:
+        """Give back leases of deliveries this worker will not attempt, and their charge."""
+        if not handed_back:
             return
         with unit_of_work(self.session_factory) as session:
-            session.execute(
+            released = set(session.connection().scalars(
                 update(D)
-                .where(D.id.in_(ids), D.leased_by == self.worker_id)
+                .where(D.id.in_([o.delivery_id for o in handed_back]),
+                       D.leased_by == self.worker_id)
                 .values(leased_until=None, leased_by=None)
-                .execution_options(synchronize_session=False)
-            )
+                .returning(D.id)
+            ))
+            self._refund(session, [o for o in handed_back if o.delivery_id in released])
 
     # -- recording --------------------------------------------------------------------
 
