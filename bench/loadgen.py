@@ -139,9 +139,10 @@ async def open_loop(spec: dict[str, Any]) -> dict[str, Any]:
         return result
 
 
-def main() -> None:
+def answer_stdin(run: Any) -> None:
+    """Read the spec from stdin, run ``run(spec)`` on uvloop where it exists, print its
+    result as JSON: the protocol of every load process the benches start."""
     spec = json.load(sys.stdin)
-    run = open_loop if "rate" in spec else closed_loop
     try:
         import uvloop
     except ImportError:
@@ -149,6 +150,10 @@ def main() -> None:
     else:
         result = uvloop.run(run(spec))
     json.dump(result, sys.stdout)
+
+
+def main() -> None:
+    answer_stdin(lambda spec: (open_loop if "rate" in spec else closed_loop)(spec))
 
 
 if __name__ == "__main__":

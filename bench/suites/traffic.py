@@ -12,7 +12,6 @@ each window of W seconds.
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from loadgen import Recorder, Requests, one, percentile  # noqa: E402
+from loadgen import Recorder, Requests, answer_stdin, one, percentile  # noqa: E402
 
 
 class WindowedRecorder(Recorder):
@@ -77,14 +76,7 @@ async def run(spec: dict[str, Any]) -> dict[str, Any]:
 
 
 def main() -> None:
-    spec = json.load(sys.stdin)
-    try:
-        import uvloop
-    except ImportError:
-        result = asyncio.run(run(spec))
-    else:
-        result = uvloop.run(run(spec))
-    json.dump(result, sys.stdout)
+    answer_stdin(run)
 
 
 if __name__ == "__main__":
