@@ -457,7 +457,7 @@ def latency(
 class EmbeddedDispatcher:
     """The dispatcher in this process on its own loop thread, as ``recruitiq serve`` runs it."""
 
-    def __init__(self, url: str, engine: Any, factory: Any) -> None:
+    def __init__(self, url: str, factory: Any) -> None:
         from recruitiq.config import Settings
         from recruitiq.webhooks.dispatcher import Dispatcher
         from recruitiq.worker import run_event_loop, tune_interpreter
@@ -471,7 +471,7 @@ class EmbeddedDispatcher:
             self.loop = asyncio.get_running_loop()
             self.stopping = asyncio.Event()
             started.set()
-            await Dispatcher(settings, engine, factory, self.stopping).run()
+            await Dispatcher(settings, factory, self.stopping).run()
 
         self.thread = threading.Thread(target=lambda: run_event_loop(main()))
         self.thread.start()
@@ -518,7 +518,7 @@ def bench_database(
                 rate, used = backlog_rate(url, engine, tenants_of_phase, receiver, args.backlog,
                                           workers, cap)
                 figures[f"{key}_per_s"], figures[f"{key}_cpu"] = rate, used
-    embedded = EmbeddedDispatcher(url, engine, factory)
+    embedded = EmbeddedDispatcher(url, factory)
     try:
         figures["latency_embedded"] = latency(factory, org_id, receiver, args.rate, args.seconds)
     finally:

@@ -173,7 +173,7 @@ def drain(app: Any, settings: Settings | None = None) -> None:
     async def run() -> None:
         stopping = asyncio.Event()
         await Dispatcher(
-            settings, app.state.engine, app.state.session_factory, stopping, stop_when_idle=True
+            settings, app.state.session_factory, stopping, stop_when_idle=True
         ).run()
 
     asyncio.run(run())

@@ -126,7 +126,7 @@ def test_several_organizations_backlogs_drain_in_one_run(client, app):
 def test_room_per_organization_is_deep_for_few_backlogs_and_shared_among_many(app):
     """One tenant's pipeline must not run dry while outcomes are written (up to 50x its
     concurrency claimed), yet with many backlogs no tenant waits behind another's queue."""
-    dispatcher = Dispatcher(app.state.settings, app.state.engine, app.state.session_factory,
+    dispatcher = Dispatcher(app.state.settings, app.state.session_factory,
                             asyncio.Event())
     rooms = {}
     for organizations in (1, 8, 100):

@@ -37,16 +37,16 @@ def _slow_backlog(app, tenant, r, jobs: int) -> None:
 def _two_dispatchers(app, settings, *, renewals_fail: bool) -> None:
     """The first claims the whole backlog; the second starts once it has, and runs until the
     first has drained it. Both in one loop, each with its own worker identity."""
-    factory, engine = app.state.session_factory, app.state.engine
+    factory = app.state.session_factory
 
     async def run() -> None:
-        first = Dispatcher(settings, engine, factory, asyncio.Event(), stop_when_idle=True)
+        first = Dispatcher(settings, factory, asyncio.Event(), stop_when_idle=True)
         if renewals_fail:
             def refuse(ids):
                 raise ConnectionError("database unreachable")
             first.store.renew = refuse  # type: ignore[method-assign]
         second_stopping = asyncio.Event()
-        second = Dispatcher(settings, engine, factory, second_stopping)
+        second = Dispatcher(settings, factory, second_stopping)
         first_run = asyncio.create_task(first.run())
         while not first.in_flight:
             await asyncio.sleep(0.01)
@@ -141,7 +141,7 @@ def test_a_graceful_stop_gives_back_what_it_had_not_started(client, tenant, app)
 
         async def run() -> None:
             stopping = asyncio.Event()
-            dispatcher = Dispatcher(settings, app.state.engine, app.state.session_factory,
+            dispatcher = Dispatcher(settings, app.state.session_factory,
                                     stopping)
             running = asyncio.create_task(dispatcher.run())
             while not r.requests:

@@ -138,7 +138,7 @@ def test_a_dispatcher_with_more_due_than_it_can_hold_sends_enterprise_first(clie
                           url=r.url("/enterprise"))
 
         async def run() -> None:
-            await Dispatcher(app.state.settings, app.state.engine, app.state.session_factory,
+            await Dispatcher(app.state.settings, app.state.session_factory,
                              asyncio.Event(), claim_batch=20, max_in_flight=20,
                              stop_when_idle=True).run()
 

@@ -145,7 +145,7 @@ def test_two_dispatchers_share_one_limit(client, tenant, app):
         settings = app.state.settings.model_copy(update={"webhook_poll_seconds": 0.05})
 
         async def run() -> None:
-            pair = [Dispatcher(settings, app.state.engine, app.state.session_factory,
+            pair = [Dispatcher(settings, app.state.session_factory,
                                asyncio.Event(), claim_batch=3, stop_when_idle=True)
                     for _ in range(2)]
             await asyncio.gather(*(d.run() for d in pair))

@@ -41,7 +41,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, Protocol
 
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from recruitiq.config import Settings
@@ -96,7 +96,6 @@ class Dispatcher:
     def __init__(
         self,
         settings: Settings,
-        engine: Engine,
         session_factory: sessionmaker[Session],
         stopping: asyncio.Event,
         *,
@@ -105,7 +104,6 @@ class Dispatcher:
         stop_when_idle: bool = False,
     ) -> None:
         self.settings = settings
-        self.engine = engine
         self.stopping = stopping
         self.store = DeliveryStore(
             session_factory, worker_identity(), settings.webhook_lease_seconds,
@@ -459,7 +457,7 @@ class Dispatcher:
 
 async def run_dispatcher(ctx: Any) -> None:
     """The worker job: runs until ``ctx.stopping`` is set."""
-    await Dispatcher(ctx.settings, ctx.engine, ctx.session_factory, ctx.stopping).run()
+    await Dispatcher(ctx.settings, ctx.session_factory, ctx.stopping).run()
 
 
 async def deliver_now(ctx: HasDatabase, delivery_id: str) -> AttemptResult:

@@ -31,9 +31,6 @@ from recruitiq.webhooks.events import (
 )
 from recruitiq.webhooks.fanout import enqueue_deliveries
 
-OPERATOR_EVENT_TYPES = frozenset(
-    {WEBHOOK_ENDPOINT_FAILING.type, WEBHOOK_ENDPOINT_DISABLED.type}
-)
 AUDIT_ACTOR = "webhook-dispatcher"
 
 SUBSCRIPTIONS = cast(Table, WebhookSubscription.__table__)

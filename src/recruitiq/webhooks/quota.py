@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -75,9 +75,8 @@ def refund(session: Session, organization_id: str, count: int, period: str) -> N
     session.execute(
         update(WebhookUsage)
         .where(WebhookUsage.organization_id == organization_id, WebhookUsage.period == period)
-        .values(deliveries=func.max(WebhookUsage.deliveries - count, 0)
-                if session.get_bind().dialect.name == "sqlite"
-                else func.greatest(WebhookUsage.deliveries - count, 0))
+        .values(deliveries=case((WebhookUsage.deliveries > count,
+                                 WebhookUsage.deliveries - count), else_=0))
     )
 
 
