@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-# Values that are secret or different on every run are shown as placeholders.
-SECRET_FIELDS = {"accessToken", "key", "secret", "previousSecret", "password"}
+from recruitiq.kit.idempotency import is_secret
+
 EXAMPLE_LIST_ITEMS = 2
 
 
@@ -66,7 +66,8 @@ class Recorder:
 def _redact(value: Any) -> Any:
     if isinstance(value, dict):
         return {
-            k: (_placeholder(v) if k in SECRET_FIELDS and isinstance(v, str) else _redact(v))
+            # Secrets (the idempotency layer's rule) are shown as placeholders.
+            k: (_placeholder(v) if is_secret(k, v) else _redact(v))
             for k, v in value.items()
         }
     if isinstance(value, list):

@@ -48,7 +48,8 @@ def _digest(*parts: bytes) -> str:
     return h.hexdigest()
 
 
-def _is_secret(name: str, value: Any) -> bool:
+def is_secret(name: str, value: Any) -> bool:
+    """A response field holding a credential: one rule for what is never kept or shown."""
     lowered = name.lower()
     named = name in SECRET_FIELDS or lowered.endswith(_SECRET_SUFFIXES)
     return named and isinstance(value, str) and bool(value)
@@ -61,7 +62,7 @@ def withhold_secrets(body: Any, path: str = "") -> tuple[Any, list[str]]:
         withheld: list[str] = []
         for name, value in body.items():
             where = f"{path}.{name}" if path else str(name)
-            if _is_secret(str(name), value):
+            if is_secret(str(name), value):
                 kept[name] = None
                 withheld.append(where)
             else:
